@@ -1,0 +1,131 @@
+"""Every lab's command line, generated from Config's fields. Imports no TensorFlow."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from collections.abc import Callable
+
+from dnnlab.config import CHOICES, Config, ConfigError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, not argparse's usage block
+        _usage_error(self.prog, message)
+
+
+def parser(
+    configs: dict[str, Config], prog: str | None = None
+) -> argparse.ArgumentParser:
+    """One flag per Config field; the help shows the lab's own defaults."""
+    p = _Parser(
+        prog=prog,
+        description=_doc(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    for f in dataclasses.fields(Config):
+        values = list(dict.fromkeys(getattr(c, f.name) for c in configs.values()))
+        shown = ", ".join(_show(v) for v in values)
+        default = (
+            f"(default: {shown})" if len(values) == 1 else f"(per variant: {shown})"
+        )
+        comment = _COMMENTS.get(f.name, "")
+        if f.name in CHOICES:
+            comment += " {" + ", ".join(CHOICES[f.name]) + "}"
+        flag = "--" + f.name.replace("_", "-")
+        kwargs = dict(
+            dest=f.name, default=argparse.SUPPRESS, help=f"{comment} {default}"
+        )
+        if f.type == "bool":
+            p.add_argument(flag, action=argparse.BooleanOptionalAction, **kwargs)
+        else:
+            kind = {"int": int, "float": float, "tuple[int, ...]": _widths}.get(
+                f.type, str
+            )
+            p.add_argument(
+                flag,
+                type=kind,
+                metavar="WIDTHS" if f.type.startswith("tuple") else f.type.upper(),
+                **kwargs,
+            )
+    p.add_argument("--show", action="store_true", help="open the figures in a window")
+    return p
+
+
+def run_cli(main: Callable, configs: Config | dict[str, Config], argv=None):
+    """Parse flags, apply them to every config, run main(configs); errors: one line."""
+    single = isinstance(configs, Config)
+    variants = {"": configs} if single else dict(configs)
+    prog = None if argv is None else "dnnlab"
+    args = vars(parser(variants, prog).parse_args(argv))
+    show = args.pop("show")
+    try:
+        variants = {k: c.replace(**args) for k, c in variants.items()}
+    except ConfigError as e:
+        _usage_error(prog or _prog(), e)
+    if show:
+        from dnnlab import plots
+
+        plots.SHOW = True
+    from dnnlab.data import DataError  # numpy only
+
+    try:
+        return main(variants[""] if single else variants)
+    except ConfigError as e:
+        _usage_error(_prog(), e)
+    except DataError as e:
+        print(f"{_prog()}: data error: {e}", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt as e:
+        print(f"\n{_prog()}: {e or 'interrupted'}", file=sys.stderr)
+        sys.exit(130)
+
+
+def _usage_error(prog: str, message) -> None:
+    print(f"{prog}: error: {message} (see --help)", file=sys.stderr)
+    sys.exit(2)
+
+
+def _widths(text: str) -> tuple[int, ...]:
+    """'256,256,256' -> (256, 256, 256); '' or 'none' -> () (softmax regression)."""
+    if text.strip().lower() in ("", "none", "()"):
+        return ()
+    try:
+        return tuple(int(t) for t in text.replace(" ", ",").split(",") if t)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a comma-separated list of widths"
+        ) from None
+
+
+def _show(value) -> str:
+    if isinstance(value, tuple):
+        return ",".join(map(str, value)) or "none"
+    return str(value)
+
+
+def _prog() -> str:
+    return argparse.ArgumentParser().prog
+
+
+def _doc() -> str:
+    main = sys.modules.get("__main__")
+    return (getattr(main, "__doc__", None) or "").strip()
+
+
+def _field_comments() -> dict[str, str]:
+    """Each Config field's inline comment, read from config.py: one source of help."""
+    import inspect
+
+    from dnnlab import config
+
+    out = {}
+    for line in inspect.getsource(config.Config).splitlines():
+        name, _, rest = line.strip().partition(":")
+        if "#" in rest and name.isidentifier():
+            out[name] = rest.split("#", 1)[1].strip()
+    return out
+
+
+_COMMENTS = _field_comments()

@@ -1,0 +1,70 @@
+"""Several configs -> a TensorBoard run each under one folder, one table, one figure."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from dnnlab.config import Config
+
+
+def compare(
+    variants: dict[str, Config], target: float = 0.97, columns: dict | None = None
+) -> dict:
+    """Train every variant on the same data; print the table; save compare.png.
+
+    Args:
+        target: validation accuracy whose first epoch the table reports.
+        columns: extra columns, {title: {variant: text}}, shown after the standard ones.
+    """
+    from dnnlab import plots
+    from dnnlab.data import load_mnist
+    from dnnlab.training import make_run_dir, train
+
+    first = next(iter(variants.values()))
+    root = make_run_dir(first.log_dir, first.name)
+    data = load_mnist()
+    results = {}
+    try:
+        for name, config in variants.items():
+            print(f"--- {first.name} · {name}", flush=True)
+            results[name] = train(config, data, run_dir=root / name)
+    except KeyboardInterrupt:
+        if results:
+            print(table(results, target, columns, title=first.name + " (interrupted)"))
+        raise
+    summary = {name: r.to_dict() for name, r in results.items()}
+    (root / "results.json").write_text(json.dumps(summary, indent=2) + "\n")
+    figure = plots.curves(results, root / "compare.png")
+    print(table(results, target, columns, title=first.name))
+    print(f"tensorboard --logdir {root.parent}   ·   plot: {figure}")
+    return results
+
+
+def table(
+    results: dict, target: float, columns: dict | None = None, title: str = ""
+) -> str:
+    """Train/test accuracy, their gap, epochs to target and time, a row per variant."""
+    columns = columns or {}
+    head = ["train acc", "test acc", "gap", f"epochs to {target:.0%}", "time"]
+    head += list(columns)
+    width = max(len(title), *(len(n) + 2 for n in results))
+    lines = [title.ljust(width) + "".join(f"{h:>15}" for h in head)]
+    for name, r in results.items():
+        reached = r.epochs_to(target)
+        cells = [
+            _pct(r.train_accuracy),
+            _pct(r.test_accuracy),
+            _pct(r.train_accuracy - r.test_accuracy),
+            str(reached) if reached else "—",
+            f"{r.wall_time:.1f}s",
+        ] + [str(col.get(name, "")) for col in columns.values()]
+        note = f"  diverged at epoch {r.diverged_at}" if r.diverged_at else ""
+        lines.append(
+            f"  {name}".ljust(width) + "".join(f"{c:>15}" for c in cells) + note
+        )
+    return "\n".join(lines)
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.2f}%" if math.isfinite(x) else "nan"

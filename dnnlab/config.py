@@ -1,0 +1,132 @@
+"""The single description of an experiment: a frozen dataclass, checked in one place."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+from dataclasses import dataclass
+
+# Every string field and the values it accepts; model.py turns them into Keras objects.
+CHOICES = {
+    "activation": (
+        "sigmoid",
+        "tanh",
+        "relu",
+        "leaky_relu",
+        "prelu",
+        "elu",
+        "selu",
+        "linear",
+    ),
+    "initializer": (
+        "random_normal",  # N(0, init_std²), the slides' naive start
+        "glorot_normal",  # Xavier
+        "glorot_uniform",  # Xavier, Keras' default
+        "he_normal",
+        "he_uniform",
+    ),
+    "regularizer": ("none", "l1", "l2", "l1_l2"),
+    "batch_norm": ("off", "before", "after"),  # before or after the activation
+    "loss": ("cross_entropy", "mse"),
+    "optimizer": ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"),
+}
+
+
+class ConfigError(ValueError):
+    """A bad value; the message names the field, the value and what is allowed."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """One experiment: the network, how it learns, and where its logs go."""
+
+    name: str = "dnnlab"  # the lab's name: runs go to <log_dir>/<name>/<timestamp>
+    hidden_units: tuple[int, ...] = (
+        256,
+        256,
+        256,
+    )  # hidden widths, e.g. 256,256; none = softmax regression
+    activation: str = "relu"  # non-linearity of every hidden layer
+    initializer: str = "glorot_uniform"  # how every Dense kernel starts
+    init_std: float = 0.01  # standard deviation of random_normal
+    regularizer: str = "none"  # weight decay on every Dense kernel
+    reg_lambda: float = 1e-4  # λ of the weight decay
+    batch_norm: str = "off"  # batch normalization in each hidden block
+    dropout: float = 0.0  # fraction of hidden units dropped while training
+    loss: str = "cross_entropy"  # cost function on the softmax outputs
+    optimizer: str = "adam"  # update rule
+    learning_rate: float = 0.001  # step size of the update
+    batch_size: int = 100  # images per gradient step
+    epochs: int = 10  # passes over the training set
+    validation_split: float = (
+        0.1  # fraction of the training set held out for validation
+    )
+    limit: int = 0  # train on the first N training images only (0 = all)
+    seed: int = 1  # seeds Python, NumPy and the backend
+    tensorboard: bool = True  # write a TensorBoard run
+    log_dir: str = "logs"  # root folder of the TensorBoard runs
+    mixed_precision: bool = (
+        False  # compute in float16 (bfloat16 on CPU), keep weights float32
+    )
+
+    def __post_init__(self) -> None:
+        # The command line may hand over a list; a tuple keeps the config hashable.
+        if not isinstance(self.hidden_units, (list, tuple)):
+            _fail("hidden_units", self.hidden_units, "a tuple of integers")
+        object.__setattr__(self, "hidden_units", tuple(self.hidden_units))
+        for field in dataclasses.fields(self):
+            _check_type(field.name, getattr(self, field.name), field.type)
+        for field, allowed in CHOICES.items():
+            value = getattr(self, field)
+            if value not in allowed:
+                near = difflib.get_close_matches(value, allowed, n=1)
+                hint = f" (did you mean {near[0]!r}?)" if near else ""
+                _fail(field, value, "one of " + ", ".join(allowed) + hint)
+        if any(u < 1 for u in self.hidden_units):
+            _fail("hidden_units", self.hidden_units, "widths of at least 1")
+        if not 0.0 <= self.dropout < 1.0:
+            _fail("dropout", self.dropout, "a rate in [0, 1)")
+        if not 0.0 < self.validation_split < 1.0:
+            _fail("validation_split", self.validation_split, "a fraction in (0, 1)")
+        for field in ("learning_rate", "init_std"):
+            if not getattr(self, field) > 0:
+                _fail(field, getattr(self, field), "a number > 0")
+        if not self.reg_lambda >= 0:
+            _fail("reg_lambda", self.reg_lambda, "a number >= 0")
+        for field in ("batch_size", "epochs"):
+            if getattr(self, field) < 1:
+                _fail(field, getattr(self, field), "an integer >= 1")
+        if self.limit < 0:
+            _fail("limit", self.limit, "an integer >= 0 (0 = all)")
+        if not self.name or "/" in self.name or self.name.startswith("."):
+            _fail("name", self.name, "a folder name without '/'")
+
+    def replace(self, **changes) -> Config:
+        """A copy with some fields changed, validated like a new one."""
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def _fail(field: str, value, allowed: str):
+    raise ConfigError(f"{field}={value!r} is not allowed: expected {allowed}")
+
+
+_TYPES = {"str": str, "int": int, "float": (int, float), "bool": bool}
+
+
+def _check_type(name: str, value, annotation: str) -> None:
+    if annotation == "tuple[int, ...]":
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+            _fail(name, value, "a tuple of integers")
+        return
+    expected = _TYPES[annotation]
+    # bool is an int in Python; only a bool field takes True/False.
+    if not isinstance(value, expected) or (
+        annotation != "bool" and isinstance(value, bool)
+    ):
+        _fail(name, value, f"a value of type {annotation}")
+    if annotation == "float" and not math.isfinite(value):
+        _fail(name, value, "a finite number")

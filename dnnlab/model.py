@@ -1,0 +1,84 @@
+"""Config -> Keras model: the one place where config strings become Keras objects."""
+
+from __future__ import annotations
+
+import keras
+
+from dnnlab.config import Config
+
+N_INPUTS, N_CLASSES = 784, 10
+
+
+def build_model(config: Config) -> keras.Model:
+    """784 inputs; Dense → [BN] → activation → [Dropout] per hidden layer; softmax."""
+    layers = [keras.Input((N_INPUTS,), name="image")]
+    for i, units in enumerate(config.hidden_units, start=1):
+        bn = config.batch_norm
+        # A bias in front of batch norm is cancelled by its mean; BN's beta replaces it.
+        layers.append(_dense(config, units, f"dense_{i}", use_bias=bn != "before"))
+        if bn == "before":
+            layers.append(keras.layers.BatchNormalization(name=f"bn_{i}"))
+        layers.append(activation(config.activation, f"act_{i}"))
+        if bn == "after":
+            layers.append(keras.layers.BatchNormalization(name=f"bn_{i}"))
+        if config.dropout:
+            layers.append(keras.layers.Dropout(config.dropout, name=f"dropout_{i}"))
+    layers.append(_dense(config, N_CLASSES, "output", use_bias=True))
+    # Softmax in float32 even under mixed precision: its outputs are the probabilities.
+    layers.append(keras.layers.Activation("softmax", dtype="float32", name="softmax"))
+    return keras.Sequential(layers, name=config.name)
+
+
+def activation(name: str, layer_name: str) -> keras.layers.Layer:
+    if name == "leaky_relu":
+        return keras.layers.LeakyReLU(
+            negative_slope=0.01, name=layer_name
+        )  # the slide's 0.01
+    if name == "prelu":
+        return keras.layers.PReLU(name=layer_name)  # the slope a is learned, per unit
+    return keras.layers.Activation(name, name=layer_name)
+
+
+def initializer(config: Config) -> keras.initializers.Initializer:
+    if config.initializer == "random_normal":
+        return keras.initializers.RandomNormal(stddev=config.init_std)
+    return keras.initializers.get(config.initializer)
+
+
+def regularizer(config: Config) -> keras.regularizers.Regularizer | None:
+    lam = config.reg_lambda
+    return {
+        "none": None,
+        "l1": keras.regularizers.L1(lam),
+        "l2": keras.regularizers.L2(lam),
+        "l1_l2": keras.regularizers.L1L2(l1=lam, l2=lam),
+    }[config.regularizer]
+
+
+def optimizer(config: Config) -> keras.optimizers.Optimizer:
+    lr = config.learning_rate
+    return {
+        "sgd": lambda: keras.optimizers.SGD(lr),
+        "momentum": lambda: keras.optimizers.SGD(lr, momentum=0.9),
+        "nesterov": lambda: keras.optimizers.SGD(lr, momentum=0.9, nesterov=True),
+        "adagrad": lambda: keras.optimizers.Adagrad(lr),
+        "rmsprop": lambda: keras.optimizers.RMSprop(lr),
+        "adam": lambda: keras.optimizers.Adam(lr),
+    }[config.optimizer]()
+
+
+def loss(config: Config) -> keras.losses.Loss:
+    # Labels are one-hot so that MSE and cross-entropy compare the same two vectors.
+    if config.loss == "mse":
+        return keras.losses.MeanSquaredError(name="mse")
+    return keras.losses.CategoricalCrossentropy(name="cross_entropy")
+
+
+def _dense(config: Config, units: int, name: str, use_bias: bool) -> keras.layers.Dense:
+    return keras.layers.Dense(
+        units,
+        use_bias=use_bias,
+        kernel_initializer=initializer(config),
+        kernel_regularizer=regularizer(config),
+        name=name,
+    )

@@ -1,0 +1,158 @@
+"""train(config, data) -> Result: seed, build, fit with TensorBoard, test once.
+
+(Named training.py so that `dnnlab.train` stays the function.)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from dnnlab import device
+from dnnlab.config import Config, ConfigError
+from dnnlab.data import Mnist, load_mnist
+from dnnlab.model import build_model, loss, optimizer
+
+# Batches per compiled call: the per-batch Python overhead dominates an MLP's step.
+STEPS_PER_EXECUTION = 50
+
+
+@dataclass
+class Result:
+    """What one training run produced."""
+
+    config: Config
+    history: dict[str, list[float]]  # per epoch: loss, accuracy, val_loss, val_accuracy
+    test_loss: float
+    test_accuracy: float
+    train_accuracy: float  # on the training images, in inference mode (no dropout)
+    params: int
+    wall_time: float  # seconds from the start of fit to the end of the test evaluation
+    run_dir: Path
+    status: str = "finished"  # finished, diverged or interrupted
+    diverged_at: int | None = None  # 1-based epoch whose loss became NaN or infinite
+    model: keras.Model | None = field(default=None, repr=False, compare=False)
+
+    def epochs_to(self, accuracy: float, metric: str = "val_accuracy") -> int | None:
+        """The first epoch (1-based) at which `metric` reached `accuracy`, or None."""
+        return next(
+            (i for i, v in enumerate(self.history[metric], 1) if v >= accuracy), None
+        )
+
+    def to_dict(self) -> dict:
+        d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        del d["model"], d["config"]
+        d["run_dir"] = str(self.run_dir)
+        return d
+
+
+def make_run_dir(log_dir: str | Path, name: str) -> Path:
+    """logs/<name>/<timestamp>, -2, -3… when that second is taken: never overwrites."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    for n in range(1, 1000):
+        path = Path(log_dir) / name / (stamp if n == 1 else f"{stamp}-{n}")
+        try:
+            path.mkdir(parents=True)  # atomic: two processes cannot both create it
+            return path
+        except FileExistsError:
+            continue
+    raise RuntimeError(f"no free run folder under {Path(log_dir) / name}")
+
+
+def train(
+    config: Config,
+    data: Mnist | None = None,
+    *,
+    run_dir: Path | None = None,
+    callbacks: list[keras.callbacks.Callback] = (),
+) -> Result:
+    """Train one config; log to run_dir (default: a new logs/<name>/<timestamp>)."""
+    data = data if data is not None else load_mnist()
+    (x, y), (x_val, y_val) = data.split(config.validation_split, config.limit)
+    if config.batch_size > len(x):
+        raise ConfigError(
+            f"batch_size={config.batch_size} is not allowed: "
+            f"expected at most the {len(x)} training images"
+        )
+    run_dir = Path(run_dir) if run_dir else make_run_dir(config.log_dir, config.name)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "config.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n")
+
+    keras.utils.set_random_seed(config.seed)  # Python, NumPy and the backend
+    with device.setup(config.mixed_precision):
+        model = build_model(config)
+        model.compile(
+            optimizer=optimizer(config),
+            loss=loss(config),
+            metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")],
+            steps_per_execution=STEPS_PER_EXECUTION,
+        )
+    watch = _Divergence()
+    cbs = [watch, *callbacks]
+    if config.tensorboard and device.tensorboard_available():
+        cbs.append(keras.callbacks.TensorBoard(str(run_dir), histogram_freq=1))
+    start = time.perf_counter()
+    status = "finished"
+    try:
+        model.fit(
+            x,
+            _one_hot(y),
+            batch_size=config.batch_size,
+            epochs=config.epochs,
+            validation_data=(x_val, _one_hot(y_val)),
+            callbacks=cbs,
+            verbose=1 if sys.stdout.isatty() else 2,
+        )
+    except KeyboardInterrupt:
+        status = "interrupted"
+    if watch.epoch is not None:
+        status = "diverged"
+    test_loss, test_acc = model.evaluate(
+        data.x_test, _one_hot(data.y_test), batch_size=1000, verbose=0
+    )
+    _, train_acc = model.evaluate(x, _one_hot(y), batch_size=1000, verbose=0)
+    history = model.history.history if model.history else {}
+    result = Result(
+        config=config,
+        history={k: [float(v) for v in vs] for k, vs in history.items()},
+        test_loss=float(test_loss),
+        test_accuracy=float(test_acc),
+        train_accuracy=float(train_acc),
+        params=model.count_params(),
+        wall_time=time.perf_counter() - start,
+        run_dir=run_dir,
+        status=status,
+        diverged_at=watch.epoch,
+        model=model,
+    )
+    (run_dir / "result.json").write_text(json.dumps(result.to_dict(), indent=2) + "\n")
+    if status == "interrupted":
+        raise KeyboardInterrupt(f"interrupted; results so far in {run_dir}")
+    return result
+
+
+def _one_hot(labels: np.ndarray) -> np.ndarray:
+    return np.eye(10, dtype=np.float32)[labels]
+
+
+class _Divergence(keras.callbacks.Callback):
+    """Stops training at the first NaN or infinite loss and remembers the epoch."""
+
+    epoch: int | None = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._current = epoch + 1
+
+    def on_train_batch_end(self, batch, logs=None):
+        if logs and not math.isfinite(float(logs.get("loss", 0.0))):
+            self.epoch = self._current
+            self.model.stop_training = True

@@ -1,0 +1,71 @@
+import dataclasses
+
+import pytest
+
+from dnnlab import Config, ConfigError
+from dnnlab.config import CHOICES
+
+
+def test_defaults_are_valid_and_frozen():
+    config = Config()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.epochs = 3
+
+
+def test_replace_and_lists_become_tuples():
+    config = Config().replace(hidden_units=[10, 20], dropout=0.5)
+    assert config.hidden_units == (10, 20) and config.dropout == 0.5
+    assert Config(hidden_units=()).hidden_units == ()
+
+
+@pytest.mark.parametrize("field", sorted(CHOICES))
+def test_unknown_choice_names_field_value_and_allowed(field):
+    with pytest.raises(ConfigError) as e:
+        Config(**{field: "nonsense"})
+    message = str(e.value)
+    assert field in message and "'nonsense'" in message
+    assert all(choice in message for choice in CHOICES[field])
+
+
+def test_near_miss_suggests_the_nearest_name():
+    with pytest.raises(ConfigError, match="did you mean 'leaky_relu'"):
+        Config(activation="leaky_rel")
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        (dict(hidden_units=(256, 0)), "hidden_units"),
+        (dict(hidden_units=(256, -3)), "hidden_units"),
+        (dict(hidden_units=256), "hidden_units"),
+        (dict(hidden_units=(2.5,)), "hidden_units"),
+        (dict(dropout=1.0), "dropout"),
+        (dict(dropout=-0.1), "dropout"),
+        (dict(validation_split=0.0), "validation_split"),
+        (dict(validation_split=1.0), "validation_split"),
+        (dict(learning_rate=0.0), "learning_rate"),
+        (dict(learning_rate=-0.01), "learning_rate"),
+        (dict(learning_rate=float("nan")), "learning_rate"),
+        (dict(init_std=0.0), "init_std"),
+        (dict(reg_lambda=-1e-4), "reg_lambda"),
+        (dict(batch_size=0), "batch_size"),
+        (dict(epochs=0), "epochs"),
+        (dict(limit=-1), "limit"),
+        (dict(name="a/b"), "name"),
+        (dict(name=""), "name"),
+        (dict(epochs="3"), "epochs"),
+        (dict(epochs=2.5), "epochs"),
+        (dict(epochs=True), "epochs"),
+        (dict(tensorboard="yes"), "tensorboard"),
+        (dict(activation=3), "activation"),
+    ],
+)
+def test_bad_values_are_refused_naming_the_field(changes, field):
+    with pytest.raises(ConfigError) as e:
+        Config(**changes)
+    assert str(e.value).startswith(f"{field}=")
+    assert "expected" in str(e.value)
+
+
+def test_an_int_is_a_valid_float():
+    assert Config(learning_rate=1).learning_rate == 1

@@ -1,0 +1,128 @@
+import keras
+import numpy as np
+import pytest
+
+from dnnlab import Config, build_model
+from dnnlab.model import optimizer
+
+
+def dense(model):
+    return [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+
+
+@pytest.mark.parametrize("depth", [0, 3, 5])
+def test_one_dense_per_hidden_layer_plus_output(depth):
+    model = build_model(Config(hidden_units=(32,) * depth))
+    assert len(dense(model)) == depth + 1
+    assert model.output_shape == (None, 10)
+    assert model.input_shape == (None, 784)
+
+
+def test_parameter_count_of_three_hidden_layers():
+    # 784·256+256 + 2·(256·256+256) + 256·10+10
+    assert build_model(Config(hidden_units=(256,) * 3)).count_params() == 335114
+
+
+def test_softmax_regression_is_784_to_10():
+    assert build_model(Config(hidden_units=())).count_params() == 7850
+
+
+def test_outputs_are_probabilities():
+    p = build_model(Config(hidden_units=(16,)))(
+        np.random.rand(5, 784).astype("float32")
+    )
+    np.testing.assert_allclose(np.sum(p, axis=1), 1.0, rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "placement, order",
+    [
+        ("off", ["dense_1", "act_1", "dropout_1", "dense_2", "act_2", "dropout_2"]),
+        (
+            "before",
+            ["dense_1", "bn_1", "act_1", "dropout_1", "dense_2", "bn_2", "act_2"],
+        ),
+        (
+            "after",
+            ["dense_1", "act_1", "bn_1", "dropout_1", "dense_2", "act_2", "bn_2"],
+        ),
+    ],
+)
+def test_block_order(placement, order):
+    model = build_model(Config(hidden_units=(8, 8), batch_norm=placement, dropout=0.5))
+    names = [layer.name for layer in model.layers]
+    assert names[: len(order)] == order
+    assert names[-2:] == ["output", "softmax"]
+    # A bias right before batch norm is redundant.
+    assert model.get_layer("dense_1").use_bias == (placement != "before")
+
+
+@pytest.mark.parametrize(
+    "name, cls",
+    [
+        ("glorot_normal", keras.initializers.GlorotNormal),
+        ("glorot_uniform", keras.initializers.GlorotUniform),
+        ("he_normal", keras.initializers.HeNormal),
+        ("he_uniform", keras.initializers.HeUniform),
+        ("random_normal", keras.initializers.RandomNormal),
+    ],
+)
+def test_initializer_on_every_kernel(name, cls):
+    model = build_model(Config(hidden_units=(8, 8, 8), initializer=name))
+    assert all(isinstance(d.kernel_initializer, cls) for d in dense(model))
+
+
+def test_random_normal_uses_init_std():
+    model = build_model(
+        Config(hidden_units=(512,), initializer="random_normal", init_std=0.5)
+    )
+    std = float(np.std(keras.ops.convert_to_numpy(model.get_layer("dense_1").kernel)))
+    assert std == pytest.approx(0.5, rel=0.02)
+
+
+@pytest.mark.parametrize(
+    "name, cls",
+    [
+        ("l1", keras.regularizers.L1),
+        ("l2", keras.regularizers.L2),
+        ("l1_l2", keras.regularizers.L1L2),
+    ],
+)
+def test_regularizer_on_every_kernel(name, cls):
+    model = build_model(Config(hidden_units=(8, 8), regularizer=name, reg_lambda=0.01))
+    assert all(isinstance(d.kernel_regularizer, cls) for d in dense(model))
+    assert len(model.losses) == 3  # one penalty per kernel
+
+
+def test_l2_penalty_is_lambda_times_sum_of_squares():
+    model = build_model(Config(hidden_units=(8,), regularizer="l2", reg_lambda=0.01))
+    kernels = [keras.ops.convert_to_numpy(d.kernel) for d in dense(model)]
+    expected = sum(0.01 * float(np.sum(k**2)) for k in kernels)
+    assert float(
+        sum(keras.ops.convert_to_numpy(x) for x in model.losses)
+    ) == pytest.approx(expected, rel=1e-4)
+
+
+def test_no_regularizer_no_penalty():
+    assert build_model(Config(hidden_units=(8,))).losses == []
+
+
+def test_activations():
+    model = build_model(Config(hidden_units=(4,), activation="leaky_relu"))
+    assert model.get_layer("act_1").negative_slope == pytest.approx(0.01)
+    assert isinstance(
+        build_model(Config(hidden_units=(4,), activation="prelu")).get_layer("act_1"),
+        keras.layers.PReLU,
+    )
+    elu = build_model(Config(hidden_units=(4,), activation="elu")).get_layer("act_1")
+    assert elu.activation.__name__ == "elu"
+
+
+def test_optimizers():
+    assert optimizer(Config(optimizer="momentum")).momentum == 0.9
+    assert optimizer(Config(optimizer="nesterov")).nesterov
+    assert optimizer(Config(optimizer="sgd")).momentum == 0.0
+    assert isinstance(optimizer(Config(optimizer="rmsprop")), keras.optimizers.RMSprop)
+    assert float(optimizer(Config(learning_rate=0.05)).learning_rate) == pytest.approx(
+        0.05
+    )

@@ -1,0 +1,90 @@
+import json
+
+import pytest
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+from tensorboard.util.tensor_util import make_ndarray
+
+from dnnlab import Config, ConfigError, train
+from dnnlab.training import make_run_dir
+
+QUICK = dict(hidden_units=(64,), epochs=2, limit=3000, seed=3)
+
+
+def scalars(folder):
+    """{tag: values by step} of the scalar summaries, via TensorBoard's own reader."""
+    acc = EventAccumulator(str(folder), size_guidance={"tensors": 0})
+    acc.Reload()
+    out = {}
+    for tag in acc.Tags()["tensors"]:
+        values = [make_ndarray(t.tensor_proto) for t in acc.Tensors(tag)]
+        if all(v.ndim == 0 and v.dtype.kind == "f" for v in values):
+            out[tag] = [float(v) for v in values]
+    return out
+
+
+@pytest.fixture(scope="module")
+def run(mnist, tmp_path_factory):
+    logs = tmp_path_factory.mktemp("logs")
+    return train(Config(name="t", log_dir=str(logs), **QUICK), mnist)
+
+
+def test_short_training_beats_85_percent(run):
+    assert run.test_accuracy > 0.85
+    assert run.status == "finished" and run.diverged_at is None
+    assert len(run.history["val_accuracy"]) == 2
+    assert run.params == 784 * 64 + 64 + 64 * 10 + 10
+    assert run.wall_time > 0
+
+
+def test_tensorboard_events_hold_epoch_loss_and_accuracy(run):
+    for split in ("train", "validation"):
+        tags = scalars(run.run_dir / split)
+        for tag in ("epoch_loss", "epoch_accuracy"):
+            assert len(tags[tag]) == 2, (split, tag, sorted(tags))
+    # The logged validation accuracy is the one in the history.
+    logged = scalars(run.run_dir / "validation")["epoch_accuracy"]
+    assert logged == pytest.approx(run.history["val_accuracy"], abs=1e-6)
+
+
+def test_weight_histograms_are_written(run):
+    acc = EventAccumulator(str(run.run_dir / "train"), size_guidance={"tensors": 0})
+    acc.Reload()
+    assert any("kernel" in tag for tag in acc.Tags()["tensors"])
+
+
+def test_config_and_result_are_saved(run):
+    saved = json.loads((run.run_dir / "config.json").read_text())
+    assert Config(**saved) == run.config
+    result = json.loads((run.run_dir / "result.json").read_text())
+    assert result["test_accuracy"] == pytest.approx(run.test_accuracy)
+    assert result["history"]["loss"] == run.history["loss"]
+
+
+def test_run_folders_never_collide(tmp_path):
+    folders = {make_run_dir(tmp_path, "lab") for _ in range(5)}
+    assert len(folders) == 5 and all(f.parent == tmp_path / "lab" for f in folders)
+
+
+def test_same_seed_same_numbers(mnist, tmp_path):
+    config = Config(log_dir=str(tmp_path), tensorboard=False, **{**QUICK, "epochs": 1})
+    a, b = train(config, mnist), train(config, mnist)
+    assert a.history["loss"] == b.history["loss"]
+    assert a.test_accuracy == b.test_accuracy
+
+
+def test_divergence_is_reported_not_raised(mnist, tmp_path):
+    config = Config(
+        log_dir=str(tmp_path),
+        optimizer="sgd",
+        learning_rate=1e6,
+        activation="linear",
+        **QUICK,
+    )
+    result = train(config, mnist)
+    assert result.status == "diverged" and result.diverged_at == 1
+    assert json.loads((result.run_dir / "result.json").read_text())["diverged_at"] == 1
+
+
+def test_batch_larger_than_training_set(mnist, tmp_path):
+    with pytest.raises(ConfigError, match="batch_size=500 .* 300 training images"):
+        train(Config(log_dir=str(tmp_path), limit=300, batch_size=500), mnist)

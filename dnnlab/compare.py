@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 
 from dnnlab.config import Config
 
 
 def compare(
-    variants: dict[str, Config], target: float = 0.97, columns: dict | None = None
+    variants: dict[str, Config],
+    target: float = 0.97,
+    columns: Callable[[dict], dict] | None = None,
+    detail: bool = False,
 ) -> dict:
     """Train every variant on the same data; print the table; save compare.png.
 
     Args:
         target: validation accuracy whose first epoch the table reports.
-        columns: extra columns, {title: {variant: text}}, shown after the standard ones.
+        columns: results -> {title: {variant: text}}, extra columns of the table.
+        detail: the full TensorBoard view (see train).
     """
     from dnnlab import plots
     from dnnlab.data import load_mnist
@@ -28,15 +33,16 @@ def compare(
     try:
         for name, config in variants.items():
             print(f"--- {first.name} · {name}", flush=True)
-            results[name] = train(config, data, run_dir=root / name)
+            results[name] = train(config, data, run_dir=root / name, detail=detail)
     except KeyboardInterrupt:
         if results:
-            print(table(results, target, columns, title=first.name + " (interrupted)"))
+            print(table(results, target, title=first.name + " (interrupted)"))
         raise
     summary = {name: r.to_dict() for name, r in results.items()}
     (root / "results.json").write_text(json.dumps(summary, indent=2) + "\n")
     figure = plots.curves(results, root / "compare.png")
-    print(table(results, target, columns, title=first.name))
+    extra = columns(results) if columns else None
+    print(table(results, target, extra, title=first.name))
     print(f"tensorboard --logdir {root.parent}   ·   plot: {figure}")
     return results
 

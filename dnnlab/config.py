@@ -30,6 +30,7 @@ CHOICES = {
     "batch_norm": ("off", "before", "after"),  # before or after the activation
     "loss": ("cross_entropy", "mse"),
     "optimizer": ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"),
+    "lr_schedule": ("constant", "cosine"),
 }
 
 
@@ -57,6 +58,7 @@ class Config:
     loss: str = "cross_entropy"  # cost function on the softmax outputs
     optimizer: str = "adam"  # update rule
     learning_rate: float = 0.001  # step size of the update
+    lr_schedule: str = "constant"  # cosine: decay the step size to 0 over the run
     batch_size: int = 100  # images per gradient step
     epochs: int = 10  # passes over the training set
     validation_split: float = (

@@ -55,8 +55,11 @@ def regularizer(config: Config) -> keras.regularizers.Regularizer | None:
     }[config.regularizer]
 
 
-def optimizer(config: Config) -> keras.optimizers.Optimizer:
+def optimizer(config: Config, steps: int = 1) -> keras.optimizers.Optimizer:
+    """The update rule; `steps` is the length of the run, for the cosine schedule."""
     lr = config.learning_rate
+    if config.lr_schedule == "cosine":
+        lr = keras.optimizers.schedules.CosineDecay(lr, decay_steps=steps)
     return {
         "sgd": lambda: keras.optimizers.SGD(lr),
         "momentum": lambda: keras.optimizers.SGD(lr, momentum=0.9),

@@ -28,43 +28,53 @@ def save(fig, path: Path) -> Path:
     return path
 
 
-def curves(results: dict, path: Path, metrics=("loss", "val_accuracy")) -> Path:
-    """One panel per metric, one line per variant, against the epoch."""
+def curves(results: dict, path: Path) -> Path:
+    """Training loss and validation error per epoch, a line per variant, log scales.
+
+    Error rather than accuracy: on a log scale 2 % and 3 % stay apart even beside a
+    variant stuck at 90 %.
+    """
     plt = _pyplot()
-    fig, axes = plt.subplots(
-        1, len(metrics), figsize=(5.5 * len(metrics), 4), squeeze=False
+    fig, (loss, error) = plt.subplots(1, 2, figsize=(11, 4))
+    for name, r in results.items():
+        epochs = range(1, len(r.history.get("loss", [])) + 1)
+        loss.plot(epochs, r.history.get("loss", []), marker="o", ms=3, label=name)
+        wrong = [100 * (1 - a) for a in r.history.get("val_accuracy", [])]
+        error.plot(epochs, wrong, marker="o", ms=3, label=name)
+    loss.set(
+        xlabel="epoch", ylabel="training loss", yscale="log", title="training loss"
     )
-    for ax, metric in zip(axes[0], metrics, strict=True):
-        for name, r in results.items():
-            ys = r.history.get(metric, [])
-            ax.plot(range(1, len(ys) + 1), ys, marker="o", ms=3, label=name)
-        ax.set(
-            xlabel="epoch",
-            ylabel=metric.replace("_", " "),
-            title=metric.replace("_", " "),
-        )
-        if metric.endswith("loss"):
-            ax.set_yscale("log")
-        ax.grid(alpha=0.3)
-    axes[0][-1].legend(fontsize=8)
-    fig.suptitle(path.parent.parent.name + " · " + path.parent.name)
+    error.set(xlabel="epoch", ylabel="validation error (%)", yscale="log")
+    error.set_title("validation error (100 % − accuracy)")
+    for ax in (loss, error):
+        ax.grid(alpha=0.3, which="both")
+    error.legend(fontsize=8)
+    fig.suptitle(f"{path.parent.parent.name} · {path.parent.name}")
     return save(fig, path)
 
 
 def distributions(acts: dict[str, list[np.ndarray]], path: Path, title: str) -> Path:
-    """A grid of histograms: a row per variant, a column per hidden layer's outputs."""
+    """A row of histograms per variant, one per hidden layer, on a common x-axis.
+
+    Exact zeros (units a ReLU switched off) are left out and counted in the title, so
+    the spread of the units that fire stays visible.
+    """
     plt = _pyplot()
     rows, cols = len(acts), max(len(a) for a in acts.values())
     fig, axes = plt.subplots(
-        rows, cols, figsize=(2.2 * cols, 1.8 * rows), squeeze=False
+        rows, cols, figsize=(2.3 * cols, 1.9 * rows), squeeze=False, sharex="row"
     )
     for r, (name, layers) in enumerate(acts.items()):
         for c, a in enumerate(layers):
-            ax = axes[r][c]
-            ax.hist(a.ravel(), bins=50, color=f"C{r}")
+            ax, values = axes[r][c], a.ravel()
+            ax.hist(values[values != 0], bins=60, color=f"C{r}")
             ax.set_yticks([])
             ax.tick_params(labelsize=6)
-            ax.set_title(f"layer {c + 1}  std {a.std():.2g}", fontsize=7)
+            zeros = np.mean(values == 0)
+            label = f"layer {c + 1}: std {a.std():.2g}" + (
+                f", {zeros:.0%} = 0" if zeros else ""
+            )
+            ax.set_title(label, fontsize=7)
         axes[r][0].set_ylabel(name, fontsize=8)
     fig.suptitle(title)
     fig.tight_layout()

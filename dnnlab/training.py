@@ -40,6 +40,7 @@ class Result:
     run_dir: Path
     status: str = "finished"  # finished, diverged or interrupted
     diverged_at: int | None = None  # 1-based epoch whose loss became NaN or infinite
+    trace: list[tuple[int, float]] = field(default_factory=list)  # (iteration, loss)
     model: keras.Model | None = field(default=None, repr=False, compare=False)
 
     def epochs_to(self, accuracy: float, metric: str = "val_accuracy") -> int | None:
@@ -74,8 +75,13 @@ def train(
     *,
     run_dir: Path | None = None,
     callbacks: list[keras.callbacks.Callback] = (),
+    detail: bool = False,
 ) -> Result:
-    """Train one config; log to run_dir (default: a new logs/<name>/<timestamp>)."""
+    """Train one config; log to run_dir (default: a new logs/<name>/<timestamp>).
+
+    Args:
+        detail: also log batch scalars, the learning rate and activation histograms.
+    """
     data = data if data is not None else load_mnist()
     (x, y), (x_val, y_val) = data.split(config.validation_split, config.limit)
     if config.batch_size > len(x):
@@ -91,15 +97,21 @@ def train(
     with device.setup(config.mixed_precision):
         model = build_model(config)
         model.compile(
-            optimizer=optimizer(config),
+            optimizer=optimizer(
+                config, math.ceil(len(x) / config.batch_size) * config.epochs
+            ),
             loss=loss(config),
             metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")],
             steps_per_execution=STEPS_PER_EXECUTION,
         )
-    watch = _Divergence()
+    watch = _Watch()
     cbs = [watch, *callbacks]
     if config.tensorboard and device.tensorboard_available():
         cbs.append(keras.callbacks.TensorBoard(str(run_dir), histogram_freq=1))
+        if detail:
+            from dnnlab.tboard import DetailedView
+
+            cbs.append(DetailedView(run_dir, x_val[:1000], every=STEPS_PER_EXECUTION))
     start = time.perf_counter()
     status = "finished"
     try:
@@ -114,7 +126,7 @@ def train(
         )
     except KeyboardInterrupt:
         status = "interrupted"
-    if watch.epoch is not None:
+    if watch.diverged_at is not None:
         status = "diverged"
     test_loss, test_acc = model.evaluate(
         data.x_test, _one_hot(data.y_test), batch_size=1000, verbose=0
@@ -131,7 +143,8 @@ def train(
         wall_time=time.perf_counter() - start,
         run_dir=run_dir,
         status=status,
-        diverged_at=watch.epoch,
+        diverged_at=watch.diverged_at,
+        trace=watch.trace,
         model=model,
     )
     (run_dir / "result.json").write_text(json.dumps(result.to_dict(), indent=2) + "\n")
@@ -144,15 +157,30 @@ def _one_hot(labels: np.ndarray) -> np.ndarray:
     return np.eye(10, dtype=np.float32)[labels]
 
 
-class _Divergence(keras.callbacks.Callback):
-    """Stops training at the first NaN or infinite loss and remembers the epoch."""
+class _Watch(keras.callbacks.Callback):
+    """Traces the training loss by iteration and stops at the first NaN or inf loss.
 
-    epoch: int | None = None
+    Keras reports the running mean of the epoch's loss; the mean over the steps since
+    the last report follows from two running means, so the trace is exact.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.trace: list[tuple[int, float]] = []  # (iteration, mean loss since last)
+        self.diverged_at: int | None = None  # 1-based epoch
 
     def on_epoch_begin(self, epoch, logs=None):
-        self._current = epoch + 1
+        self.epoch, self.seen, self.mean = epoch + 1, 0, 0.0
+        self.start = int(self.model.optimizer.iterations)
 
     def on_train_batch_end(self, batch, logs=None):
-        if logs and not math.isfinite(float(logs.get("loss", 0.0))):
-            self.epoch = self._current
+        # Not `batch`: after a short last execution Keras still counts a full one.
+        step = int(self.model.optimizer.iterations)
+        mean, seen = float((logs or {}).get("loss", 0.0)), step - self.start
+        if seen > self.seen:
+            chunk = (mean * seen - self.mean * self.seen) / (seen - self.seen)
+            self.trace.append((step, chunk))
+            self.seen, self.mean = seen, mean
+        if not math.isfinite(mean):
+            self.diverged_at = self.epoch
             self.model.stop_training = True

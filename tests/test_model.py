@@ -126,3 +126,11 @@ def test_optimizers():
     assert float(optimizer(Config(learning_rate=0.05)).learning_rate) == pytest.approx(
         0.05
     )
+
+
+def test_cosine_schedule_decays_to_zero_over_the_run():
+    opt = optimizer(Config(learning_rate=0.1, lr_schedule="cosine"), steps=100)
+    schedule = opt._learning_rate
+    assert float(schedule(0)) == pytest.approx(0.1)
+    assert float(schedule(50)) == pytest.approx(0.05, rel=1e-3)
+    assert float(schedule(100)) == pytest.approx(0.0, abs=1e-7)

@@ -7,7 +7,7 @@ from tensorboard.util.tensor_util import make_ndarray
 from dnnlab import Config, ConfigError, train
 from dnnlab.training import make_run_dir
 
-QUICK = dict(hidden_units=(64,), epochs=2, limit=3000, seed=3)
+QUICK = dict(hidden_units=(64,), epochs=2, limit=6000, seed=3)
 
 
 def scalars(folder):
@@ -88,3 +88,12 @@ def test_divergence_is_reported_not_raised(mnist, tmp_path):
 def test_batch_larger_than_training_set(mnist, tmp_path):
     with pytest.raises(ConfigError, match="batch_size=500 .* 300 training images"):
         train(Config(log_dir=str(tmp_path), limit=300, batch_size=500), mnist)
+
+
+def test_loss_trace_by_iteration_averages_to_the_epoch_loss(run):
+    steps = [step for step, _ in run.trace]
+    assert steps == [50, 60, 110, 120]  # 60 batches an epoch, 50 per execution
+    first = [(step, loss) for step, loss in run.trace if step <= 60]
+    sizes = [b - a for (a, _), (b, _) in zip([(0, 0), *first], first, strict=False)]
+    mean = sum(n * loss for n, (_, loss) in zip(sizes, first, strict=True)) / 60
+    assert mean == pytest.approx(run.history["loss"][0], rel=1e-4)

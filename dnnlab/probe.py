@@ -1,0 +1,51 @@
+"""Looks inside a network at initialization: gradient norms and activations."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+from dnnlab.config import Config
+from dnnlab.data import Mnist
+from dnnlab.model import build_model, loss
+
+
+def _initial_model(config: Config) -> keras.Model:
+    """The model as train() starts it: same seed, so the same initial weights."""
+    keras.utils.set_random_seed(config.seed)
+    return build_model(config)
+
+
+def gradient_norms(config: Config, data: Mnist, batches: int = 10) -> list[float]:
+    """Mean L2 norm of each Dense kernel's gradient over the first training batches.
+
+    The last entry is the output layer; a vanishing gradient shows as first << last.
+    """
+    import tensorflow as tf  # the gradient tape; the probes run on TensorFlow only
+
+    model = _initial_model(config)
+    kernels = [
+        layer.kernel for layer in model.layers if isinstance(layer, keras.layers.Dense)
+    ]
+    (x, y), _ = data.split(config.validation_split, config.limit)
+    cost, bs = loss(config), config.batch_size
+    total = np.zeros(len(kernels))
+    for i in range(batches):
+        xb, yb = (
+            x[i * bs : (i + 1) * bs],
+            np.eye(10, dtype="float32")[y[i * bs : (i + 1) * bs]],
+        )
+        with tf.GradientTape() as tape:
+            value = cost(yb, model(xb, training=True))
+        grads = tape.gradient(value, kernels)
+        total += [float(tf.norm(g)) for g in grads]
+    return list(total / batches)
+
+
+def activations(config: Config, x: np.ndarray) -> list[np.ndarray]:
+    """Each hidden layer's output (after its activation) for x, at initialization."""
+    model = _initial_model(config)
+    outputs = [layer.output for layer in model.layers if layer.name.startswith("act_")]
+    return [
+        np.asarray(a) for a in keras.Model(model.inputs[0], outputs)(x, training=False)
+    ]

@@ -1,0 +1,49 @@
+"""TensorBoard beyond the Keras callback: batch scalars and activation histograms.
+
+TensorFlow-only (it writes through tf.summary), like Keras' TensorBoard callback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keras
+import numpy as np
+
+
+class DetailedView(keras.callbacks.Callback):
+    """Every `every` steps: loss, accuracy, learning rate. Every epoch: a histogram of
+    each hidden layer's activations on a fixed validation batch. (Keras' own callback
+    already logs the epoch's learning rate, weights and graph.)"""
+
+    def __init__(self, run_dir: Path, sample: np.ndarray, every: int):
+        super().__init__()
+        import tensorflow as tf
+
+        self.tf, self.sample, self.every = tf, sample, every
+        self.writer = tf.summary.create_file_writer(str(run_dir / "train"))
+        self.last = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        # With several steps per execution this fires once per execution: log by the
+        # optimizer's own step count, which is exact.
+        step = int(self.model.optimizer.iterations)
+        if step - self.last < self.every:
+            return
+        self.last = step
+        with self.writer.as_default(step=step):
+            for name, value in (logs or {}).items():
+                self.tf.summary.scalar(f"batch_{name}", value)
+            self.tf.summary.scalar("batch_learning_rate", self._lr())
+
+    def on_epoch_end(self, epoch, logs=None):
+        layers = [layer for layer in self.model.layers if layer.name.startswith("act_")]
+        probe = keras.Model(self.model.inputs[0], [layer.output for layer in layers])
+        outputs = probe(self.sample, training=False)
+        with self.writer.as_default(step=epoch):
+            for layer, out in zip(layers, outputs, strict=True):
+                self.tf.summary.histogram(f"activations/{layer.name}", out)
+        self.writer.flush()
+
+    def _lr(self) -> float:
+        return float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))

@@ -3,8 +3,9 @@ PYTHON ?= python3
 BIN := .venv/bin
 LAB := $(BIN)/python labs
 
-.PHONY: install test lint tensorboard clean labs lab-softmax lab-layer3 lab-layer5 \
-	lab-tensorboard lab-initializer lab-regularization lab-batchnorm
+.PHONY: install test lint tensorboard clean lab-table labs lab-softmax lab-layer3 lab-layer5 \
+	lab-tensorboard lab-initializer lab-regularization lab-batchnorm labs-more \
+	lab-cost lab-activation lab-learning-rate lab-optimizer lab-dropout
 
 install:
 	$(PYTHON) -m venv .venv
@@ -15,7 +16,7 @@ test:
 	$(BIN)/python -m pytest -q
 
 lint:
-	$(BIN)/ruff check dnnlab labs tests
+	$(BIN)/ruff check dnnlab labs tests scripts
 
 tensorboard:
 	$(BIN)/tensorboard --logdir logs
@@ -23,8 +24,16 @@ tensorboard:
 clean:
 	rm -rf logs/*/ .pytest_cache .ruff_cache build *.egg-info
 
+# Every lab at its defaults; writes the README's lab table from the results.
+lab-table:
+	$(BIN)/python scripts/lab_table.py
+
+# The seven exercises of the slides.
 labs: lab-softmax lab-layer3 lab-layer5 lab-tensorboard lab-initializer \
 	lab-regularization lab-batchnorm
+
+# The rest of the lecture, one lab per topic.
+labs-more: lab-cost lab-activation lab-learning-rate lab-optimizer lab-dropout
 
 lab-softmax:
 	$(LAB)/DNN_softmax.py
@@ -46,3 +55,18 @@ lab-regularization:
 
 lab-batchnorm:
 	$(LAB)/DNN_batch_normalization.py
+
+lab-cost:
+	$(LAB)/DNN_cost_function.py
+
+lab-activation:
+	$(LAB)/DNN_activation.py
+
+lab-learning-rate:
+	$(LAB)/DNN_learning_rate.py
+
+lab-optimizer:
+	$(LAB)/DNN_optimizer.py
+
+lab-dropout:
+	$(LAB)/DNN_dropout.py

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 
 from dnnlab.config import CHOICES, Config, ConfigError
+from dnnlab.runs import latest_run
 
 
 class _Parser(argparse.ArgumentParser):
@@ -62,6 +63,8 @@ def run_cli(main: Callable, configs: Config | dict[str, Config], argv=None):
     show = args.pop("show")
     try:
         variants = {k: c.replace(**args) for k, c in variants.items()}
+        if args.get("resume"):
+            latest_run(next(iter(variants.values())))  # something to resume?
     except ConfigError as e:
         _usage_error(prog or _prog(), e)
     if show:

@@ -24,11 +24,14 @@ def compare(
     """
     from dnnlab import plots
     from dnnlab.data import load_mnist
-    from dnnlab.training import make_run_dir, train
+    from dnnlab.runs import run_folder
+    from dnnlab.training import check_fits, train
 
     first = next(iter(variants.values()))
-    root = make_run_dir(first.log_dir, first.name)
     data = load_mnist()
+    for config in variants.values():
+        check_fits(config, data)  # before any folder is made
+    root = run_folder(first)
     results = {}
     try:
         for name, config in variants.items():

@@ -66,7 +66,9 @@ class Config:
     )
     limit: int = 0  # train on the first N training images only (0 = all)
     seed: int = 1  # seeds Python, NumPy and the backend
+    deterministic: bool = False  # identical numbers run after run (TensorFlow; slower)
     tensorboard: bool = True  # write a TensorBoard run
+    resume: bool = False  # go on with the lab's latest run from where it stopped
     log_dir: str = "logs"  # root folder of the TensorBoard runs
     mixed_precision: bool = (
         False  # compute in float16 (bfloat16 on CPU), keep weights float32

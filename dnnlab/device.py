@@ -35,9 +35,15 @@ def devices() -> tuple[str, list[str]]:
     return backend, names or [f"CPU ({os.cpu_count()} cores)"]
 
 
-def setup(mixed_precision: bool = False) -> contextlib.AbstractContextManager:
+def setup(
+    mixed_precision: bool = False, deterministic: bool = False
+) -> contextlib.AbstractContextManager:
     """Announce the devices once; return the scope to build and compile models under."""
     backend, names = devices()
+    if deterministic and backend == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
     gpus = [n for n in names if n.startswith("GPU")]
     # On a CPU float16 is emulated and slow; bfloat16 is what CPUs accelerate.
     policy = (

@@ -79,3 +79,35 @@ def distributions(acts: dict[str, list[np.ndarray]], path: Path, title: str) -> 
     fig.suptitle(title)
     fig.tight_layout()
     return save(fig, path)
+
+
+def trace(results: dict, path: Path, title: str = "training loss by iteration") -> Path:
+    """Training loss against iterations, a line per variant (the optimizer slide)."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    for name, r in results.items():
+        if r.trace:
+            steps, losses = zip(*r.trace, strict=True)
+            ax.plot(
+                steps, losses, label=name + (" (diverged)" if r.diverged_at else "")
+            )
+    ax.set(xlabel="iteration", ylabel="training loss", yscale="log", title=title)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8)
+    return save(fig, path)
+
+
+def train_vs_validation(results: dict, path: Path) -> Path:
+    """Train (dashed) and validation (solid) accuracy per epoch: the overfitting gap."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    for i, (name, r) in enumerate(results.items()):
+        epochs = range(1, len(r.history["accuracy"]) + 1)
+        ax.plot(epochs, r.history["accuracy"], "--", color=f"C{i}")
+        ax.plot(epochs, r.history["val_accuracy"], "-", color=f"C{i}", label=name)
+    ax.set(
+        xlabel="epoch", ylabel="accuracy", title="train (dashed) vs validation (solid)"
+    )
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return save(fig, path)

@@ -49,3 +49,11 @@ def activations(config: Config, x: np.ndarray) -> list[np.ndarray]:
     return [
         np.asarray(a) for a in keras.Model(model.inputs[0], outputs)(x, training=False)
     ]
+
+
+def dead_units(model: keras.Model, x: np.ndarray) -> float:
+    """Fraction of hidden units that output ≤ 0 for every input in x (a dead ReLU)."""
+    outputs = [layer.output for layer in model.layers if layer.name.startswith("act_")]
+    acts = keras.Model(model.inputs[0], outputs)(x, training=False)
+    never = [np.all(np.asarray(a) <= 0, axis=0) for a in acts]
+    return float(np.mean(np.concatenate(never)))

@@ -11,7 +11,6 @@ import math
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 import keras
@@ -21,6 +20,7 @@ from dnnlab import device
 from dnnlab.config import Config, ConfigError
 from dnnlab.data import Mnist, load_mnist
 from dnnlab.model import build_model, loss, optimizer
+from dnnlab.runs import run_folder
 
 # Batches per compiled call: the per-batch Python overhead dominates an MLP's step.
 STEPS_PER_EXECUTION = 50
@@ -55,18 +55,26 @@ class Result:
         d["run_dir"] = str(self.run_dir)
         return d
 
+    @classmethod
+    def load(cls, run_dir: Path, config: Config) -> Result | None:
+        """The result saved in run_dir, or None if there is none."""
+        path = Path(run_dir) / "result.json"
+        if not path.is_file():
+            return None
+        d = json.loads(path.read_text())
+        d.update(run_dir=Path(d["run_dir"]), trace=[tuple(t) for t in d["trace"]])
+        return cls(config=config, **d)
 
-def make_run_dir(log_dir: str | Path, name: str) -> Path:
-    """logs/<name>/<timestamp>, -2, -3… when that second is taken: never overwrites."""
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    for n in range(1, 1000):
-        path = Path(log_dir) / name / (stamp if n == 1 else f"{stamp}-{n}")
-        try:
-            path.mkdir(parents=True)  # atomic: two processes cannot both create it
-            return path
-        except FileExistsError:
-            continue
-    raise RuntimeError(f"no free run folder under {Path(log_dir) / name}")
+
+def check_fits(config: Config, data: Mnist):
+    """The config's training and validation split, refusing a batch larger than it."""
+    (x, y), val = data.split(config.validation_split, config.limit)
+    if config.batch_size > len(x):
+        raise ConfigError(
+            f"batch_size={config.batch_size} is not allowed: "
+            f"expected at most the {len(x)} training images"
+        )
+    return (x, y), val
 
 
 def train(
@@ -83,18 +91,17 @@ def train(
         detail: also log batch scalars, the learning rate and activation histograms.
     """
     data = data if data is not None else load_mnist()
-    (x, y), (x_val, y_val) = data.split(config.validation_split, config.limit)
-    if config.batch_size > len(x):
-        raise ConfigError(
-            f"batch_size={config.batch_size} is not allowed: "
-            f"expected at most the {len(x)} training images"
-        )
-    run_dir = Path(run_dir) if run_dir else make_run_dir(config.log_dir, config.name)
+    (x, y), (x_val, y_val) = check_fits(config, data)
+    run_dir = Path(run_dir) if run_dir else run_folder(config)
     run_dir.mkdir(parents=True, exist_ok=True)
+    before = Result.load(run_dir, config) if config.resume else None
+    if before is not None and before.status != "interrupted":
+        print(f"{run_dir}: {before.status} earlier, kept")
+        return before  # nothing to resume
     (run_dir / "config.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n")
 
     keras.utils.set_random_seed(config.seed)  # Python, NumPy and the backend
-    with device.setup(config.mixed_precision):
+    with device.setup(config.mixed_precision, config.deterministic):
         model = build_model(config)
         model.compile(
             optimizer=optimizer(
@@ -112,6 +119,10 @@ def train(
             from dnnlab.tboard import DetailedView
 
             cbs.append(DetailedView(run_dir, x_val[:1000], every=STEPS_PER_EXECUTION))
+    # Saved at the end of every epoch, after the logs; --resume restarts from it.
+    backup = run_dir / "backup"
+    done = _epochs_saved(backup) if before is not None else 0
+    cbs.append(keras.callbacks.BackupAndRestore(str(backup)))
     start = time.perf_counter()
     status = "finished"
     try:
@@ -132,10 +143,14 @@ def train(
         data.x_test, _one_hot(data.y_test), batch_size=1000, verbose=0
     )
     _, train_acc = model.evaluate(x, _one_hot(y), batch_size=1000, verbose=0)
-    history = model.history.history if model.history else {}
+    history = watch.history
+    if before is not None:  # the interrupted run's saved epochs come first
+        history = {k: before.history.get(k, [])[:done] + v for k, v in history.items()}
+        last = done * math.ceil(len(x) / config.batch_size)
+        watch.trace[:0] = [t for t in before.trace if t[0] <= last]
     result = Result(
         config=config,
-        history={k: [float(v) for v in vs] for k, vs in history.items()},
+        history=history,
         test_loss=float(test_loss),
         test_accuracy=float(test_acc),
         train_accuracy=float(train_acc),
@@ -149,8 +164,17 @@ def train(
     )
     (run_dir / "result.json").write_text(json.dumps(result.to_dict(), indent=2) + "\n")
     if status == "interrupted":
-        raise KeyboardInterrupt(f"interrupted; results so far in {run_dir}")
+        raise KeyboardInterrupt(
+            f"interrupted; results so far in {run_dir}; "
+            "run again with --resume to go on from the last finished epoch"
+        )
     return result
+
+
+def _epochs_saved(backup: Path) -> int:
+    """How many epochs the BackupAndRestore checkpoint in `backup` holds."""
+    meta = backup / "training_metadata.json"
+    return json.loads(meta.read_text())["epoch"] if meta.is_file() else 0
 
 
 def _one_hot(labels: np.ndarray) -> np.ndarray:
@@ -158,7 +182,8 @@ def _one_hot(labels: np.ndarray) -> np.ndarray:
 
 
 class _Watch(keras.callbacks.Callback):
-    """Traces the training loss by iteration and stops at the first NaN or inf loss.
+    """Records the epochs' logs, traces the training loss by iteration, and stops at
+    the first NaN or infinite loss.
 
     Keras reports the running mean of the epoch's loss; the mean over the steps since
     the last report follows from two running means, so the trace is exact.
@@ -167,7 +192,12 @@ class _Watch(keras.callbacks.Callback):
     def __init__(self):
         super().__init__()
         self.trace: list[tuple[int, float]] = []  # (iteration, mean loss since last)
+        self.history: dict[str, list[float]] = {}  # per epoch, like keras' History
         self.diverged_at: int | None = None  # 1-based epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(float(value))
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch, self.seen, self.mean = epoch + 1, 0, 0.0

@@ -5,7 +5,7 @@ Description: a large net on only 1,000 training images learns them by heart (tra
 accuracy 100 %, test about 88 %). Adding λ·Σw² (L2) or λ·Σ|w| (L1) to the loss keeps the
 weights small: the larger λ, the narrower the gap between train and test accuracy. Look
 at the test column too: on this small set the gap closes mostly from above.
-Run: python labs/DNN_regularization.py [--limit 1000] [--epochs 40]
+Run: python labs/DNN_regularization.py [--limit 1000] [--epochs 30]
 """
 
 from dnnlab import Config, compare, run_cli
@@ -16,7 +16,7 @@ base = Config(
     limit=1000,  # few images: easy to overfit
     optimizer="momentum",  # with Adam the penalty's effect is blurred by its scaling
     learning_rate=0.01,
-    epochs=40,
+    epochs=30,
 )
 variants = {
     "none": base,

@@ -44,6 +44,7 @@ def test_help_lists_every_field_without_importing_tensorflow():
         (["--optimizer", "adamw"], "did you mean 'adam'"),
         (["--hidden-units", "256,x"], "argument --hidden-units"),
         (["--epochs", "0"], "epochs=0 is not allowed"),
+        (["--resume"], "resume=True is not allowed: expected an earlier run"),
     ],
 )
 def test_bad_flag_exits_2_with_one_line(args, says, tmp_path):
@@ -52,6 +53,20 @@ def test_bad_flag_exits_2_with_one_line(args, says, tmp_path):
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and says in lines[0], done.stderr
     assert not any(tmp_path.iterdir())  # nothing written
+
+
+def test_batch_larger_than_the_subset_exits_2_writing_nothing(mnist, tmp_path):
+    done = dnnlab("--limit", "50", "--log-dir", str(tmp_path))
+    assert done.returncode == 2
+    assert (
+        done.stderr.strip()
+        .splitlines()[-1]
+        .endswith(
+            "batch_size=100 is not allowed: expected at most the 50 training images "
+            "(see --help)"
+        )
+    )
+    assert not any(tmp_path.iterdir())
 
 
 def test_flags_override_every_variant():

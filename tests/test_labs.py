@@ -56,6 +56,29 @@ def runs(logs: Path, name: str) -> list[Path]:
             ["l1_1e-3", "l1_3e-4", "l2_1e-2", "l2_1e-3", "l2_3e-2", "none"],
         ),
         ("DNN_batch_normalization", ["he", "he+bn", "normal_0.01", "normal_0.01+bn"]),
+        ("DNN_cost_function", ["cross_entropy", "mse"]),
+        (
+            "DNN_activation",
+            ["elu", "leaky_relu", "prelu", "relu", "selu", "sigmoid", "tanh"],
+        ),
+        (
+            "DNN_learning_rate",
+            [
+                "adam_0.0001",
+                "adam_0.001",
+                "adam_0.01",
+                "sgd_0.0001",
+                "sgd_0.001",
+                "sgd_0.01",
+                "sgd_0.1",
+                "sgd_1",
+            ],
+        ),
+        (
+            "DNN_optimizer",
+            ["adagrad", "adam", "momentum", "nesterov", "rmsprop", "sgd"],
+        ),
+        ("DNN_dropout", ["dropout_0", "dropout_0.2", "dropout_0.5", "too_small"]),
     ],
 )
 def test_lab_runs_prints_its_table_and_logs_every_variant(name, variants, tmp_path):
@@ -113,3 +136,38 @@ def test_sigmoid_gradient_vanishes_toward_the_input(mnist, tmp_path):
             re.search(r"first hidden / last hidden = ([\d.e+-]+)", out)[1]
         )
     assert ratio["sigmoid"] < 0.1 < ratio["relu"], ratio
+
+
+@pytest.mark.parametrize(
+    "name, figure",
+    [
+        ("DNN_learning_rate", "loss_by_iteration.png"),
+        ("DNN_optimizer", "loss_by_iteration.png"),
+        ("DNN_dropout", "train_vs_validation.png"),
+    ],
+)
+def test_lab_figures(name, figure, mnist, tmp_path):
+    run_lab(name, tmp_path, "--no-tensorboard")
+    (stamp,) = (tmp_path / name).iterdir()
+    assert (stamp / figure).stat().st_size > 10_000
+
+
+def test_diverging_learning_rate_is_reported_and_the_lab_goes_on(mnist, tmp_path):
+    out = run_lab(
+        "DNN_learning_rate",
+        tmp_path,
+        "--learning-rate",
+        "1e6",
+        "--activation",
+        "linear",
+        "--no-tensorboard",
+    )
+    rows = [line for line in out.splitlines() if line.startswith(("  sgd_", "  adam_"))]
+    assert len(rows) == 8  # every variant ran and has its row
+    assert all("diverged at epoch 1" in row for row in rows if row.startswith("  sgd_"))
+
+
+def test_softmax_outputs_sum_to_one(mnist, tmp_path):
+    out = run_lab("DNN_cost_function", tmp_path, "--no-tensorboard")
+    sums = [float(s) for s in re.findall(r"sum = ([\d.]+)", out)]
+    assert len(sums) == 3 and all(abs(s - 1) < 1e-5 for s in sums)

@@ -5,7 +5,6 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 from tensorboard.util.tensor_util import make_ndarray
 
 from dnnlab import Config, ConfigError, train
-from dnnlab.training import make_run_dir
 
 QUICK = dict(hidden_units=(64,), epochs=2, limit=6000, seed=3)
 
@@ -58,11 +57,6 @@ def test_config_and_result_are_saved(run):
     result = json.loads((run.run_dir / "result.json").read_text())
     assert result["test_accuracy"] == pytest.approx(run.test_accuracy)
     assert result["history"]["loss"] == run.history["loss"]
-
-
-def test_run_folders_never_collide(tmp_path):
-    folders = {make_run_dir(tmp_path, "lab") for _ in range(5)}
-    assert len(folders) == 5 and all(f.parent == tmp_path / "lab" for f in folders)
 
 
 def test_same_seed_same_numbers(mnist, tmp_path):

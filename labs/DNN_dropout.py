@@ -1,0 +1,33 @@
+"""
+Title: Overfitting, underfitting and dropout
+Slide: "Deep Neural Network - overfitting / dropout"
+Description: a large net on 2,000 training images overfits (train accuracy far above
+validation); dropping 20 % or 50 % of the hidden units while training narrows the gap. A
+net with two hidden units underfits: train and validation accuracy both stay low. The
+figure overlays train (dashed) and validation (solid) accuracy.
+Run: python labs/DNN_dropout.py [--epochs 30]
+"""
+
+from dnnlab import Config, compare, run_cli
+
+base = Config(name="DNN_dropout", hidden_units=(1024, 1024), limit=2000, epochs=30)
+variants = {
+    "dropout_0": base,
+    "dropout_0.2": base.replace(dropout=0.2),
+    "dropout_0.5": base.replace(dropout=0.5),
+    "too_small": base.replace(hidden_units=(2,)),  # underfits
+}
+
+
+def main(variants: dict) -> None:
+    from dnnlab import plots
+
+    results = compare(variants, target=0.9)
+    root = next(iter(results.values())).run_dir.parent
+    print(
+        f"plot: {plots.train_vs_validation(results, root / 'train_vs_validation.png')}"
+    )
+
+
+if __name__ == "__main__":
+    run_cli(main, variants)

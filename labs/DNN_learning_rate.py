@@ -1,0 +1,35 @@
+"""
+Title: The learning rate — too big overshoots, too small crawls
+Slide: "Deep Neural Network - learning rate"
+Description: plain gradient descent at learning rates from 1.0 down to 0.0001, and Adam
+at 0.01 to 0.0001, on the same net and seed. The figure shows the training loss by
+iteration: the largest rates overshoot (or diverge, reported as such, and the others go
+on), the smallest crawl; 0.01–0.001 is the slide's usual range.
+Run: python labs/DNN_learning_rate.py [--epochs 5]
+"""
+
+from dnnlab import Config, compare, run_cli
+
+base = Config(name="DNN_learning_rate", hidden_units=(256, 256), epochs=5)
+variants = {
+    **{
+        f"sgd_{lr:g}": base.replace(optimizer="sgd", learning_rate=lr)
+        for lr in (1.0, 0.1, 0.01, 0.001, 0.0001)
+    },
+    **{
+        f"adam_{lr:g}": base.replace(optimizer="adam", learning_rate=lr)
+        for lr in (0.01, 0.001, 0.0001)
+    },
+}
+
+
+def main(variants: dict) -> None:
+    from dnnlab import plots
+
+    results = compare(variants, target=0.95)
+    root = next(iter(results.values())).run_dir.parent
+    print(f"plot: {plots.trace(results, root / 'loss_by_iteration.png')}")
+
+
+if __name__ == "__main__":
+    run_cli(main, variants)

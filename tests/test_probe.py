@@ -1,0 +1,37 @@
+import numpy as np
+import pytest
+
+from dnnlab import Config, build_model
+from dnnlab.probe import activations, dead_units, gradient_norms
+
+DEEP = Config(hidden_units=(128,) * 5, seed=4)
+
+
+def test_sigmoid_gradient_vanishes_toward_the_input_relu_does_not(mnist):
+    sigmoid = gradient_norms(DEEP.replace(activation="sigmoid"), mnist, batches=3)
+    relu = gradient_norms(
+        DEEP.replace(activation="relu", initializer="he_normal"), mnist, batches=3
+    )
+    assert len(sigmoid) == 6  # five hidden kernels and the output
+    assert sigmoid[0] < sigmoid[4] / 10
+    assert relu[0] > relu[4] / 3
+
+
+def test_activations_at_initialization_follow_the_initializer():
+    x = np.random.default_rng(0).random((200, 784), dtype=np.float32)
+    small = activations(DEEP.replace(initializer="random_normal", init_std=0.01), x)
+    he = activations(DEEP.replace(initializer="he_normal"), x)
+    assert len(small) == 5
+    assert small[-1].std() < small[0].std() / 1000  # the signal dies out
+    assert 0.3 < he[-1].std() / he[0].std() < 3  # He keeps ReLU's spread
+
+
+def test_dead_units_counts_units_that_never_fire():
+    model = build_model(Config(hidden_units=(10, 10)))
+    x = np.random.default_rng(0).random((50, 784), dtype=np.float32)
+    assert dead_units(model, x) < 0.5
+    model.get_layer("dense_1").bias.assign(np.full(10, 1e6, dtype="float32"))  # all on
+    model.get_layer("dense_2").bias.assign(
+        np.full(10, -1e9, dtype="float32")
+    )  # all off
+    assert dead_units(model, x) == pytest.approx(0.5)

@@ -52,8 +52,12 @@ def activations(config: Config, x: np.ndarray) -> list[np.ndarray]:
 
 
 def dead_units(model: keras.Model, x: np.ndarray) -> float:
-    """Fraction of hidden units that output ≤ 0 for every input in x (a dead ReLU)."""
+    """Fraction of hidden units whose output is the same for every input in x.
+
+    Such a unit passes no gradient back: a ReLU stuck at 0 is dead. A Leaky ReLU unit
+    that never turns positive still varies (0.01·x), so it still learns.
+    """
     outputs = [layer.output for layer in model.layers if layer.name.startswith("act_")]
     acts = keras.Model(model.inputs[0], outputs)(x, training=False)
-    never = [np.all(np.asarray(a) <= 0, axis=0) for a in acts]
-    return float(np.mean(np.concatenate(never)))
+    stuck = [np.all(np.asarray(a) == np.asarray(a)[:1], axis=0) for a in acts]
+    return float(np.mean(np.concatenate(stuck)))

@@ -4,8 +4,9 @@ Slide: "Deep Neural Network - activation functions"
 Description: sigmoid, tanh, ReLU, Leaky ReLU, PReLU, ELU and SELU, each in the same
 five-layer net. Two numbers beside the accuracy: the gradient norm of the first hidden
 layer over the last one before training (sigmoid's vanishes toward the input), and the
-share of hidden units that never fire on 1,000 validation images after training (dying
-ReLU; Leaky ReLU, PReLU and ELU have no such units).
+share of dead hidden units after training: units whose output is the same on all of
+1,000 validation images, so no gradient passes them (a ReLU stuck at 0; a Leaky ReLU,
+PReLU or ELU unit never is).
 Run: python labs/DNN_activation.py [--epochs 5] [--learning-rate 0.01]
 """
 
@@ -27,7 +28,7 @@ def main(variants: dict) -> None:
     def columns(results):
         return {
             "grad 1st/last": {n: f"{g[0] / g[-2]:.3g}" for n, g in norms.items()},
-            "never fire": {  # no model for a run kept from before a --resume
+            "dead units": {  # no model for a run kept from before a --resume
                 n: f"{dead_units(r.model, x_val):.1%}" if r.model else "—"
                 for n, r in results.items()
             },

@@ -1,7 +1,7 @@
 """
 Title: The learning rate — too big overshoots, too small crawls
 Slide: "Deep Neural Network - learning rate"
-Description: plain gradient descent at learning rates from 1.0 down to 0.0001, and Adam
+Description: plain gradient descent at learning rates from 10 down to 0.0001, and Adam
 at 0.01 to 0.0001, on the same net and seed. The figure shows the training loss by
 iteration: the largest rates overshoot (or diverge, reported as such, and the others go
 on), the smallest crawl; 0.01–0.001 is the slide's usual range.
@@ -14,7 +14,7 @@ base = Config(name="DNN_learning_rate", hidden_units=(256, 256), epochs=5)
 variants = {
     **{
         f"sgd_{lr:g}": base.replace(optimizer="sgd", learning_rate=lr)
-        for lr in (1.0, 0.1, 0.01, 0.001, 0.0001)
+        for lr in (10.0, 1.0, 0.1, 0.01, 0.001, 0.0001)
     },
     **{
         f"adam_{lr:g}": base.replace(optimizer="adam", learning_rate=lr)

@@ -72,6 +72,7 @@ def runs(logs: Path, name: str) -> list[Path]:
                 "sgd_0.01",
                 "sgd_0.1",
                 "sgd_1",
+                "sgd_10",
             ],
         ),
         (
@@ -163,7 +164,7 @@ def test_diverging_learning_rate_is_reported_and_the_lab_goes_on(mnist, tmp_path
         "--no-tensorboard",
     )
     rows = [line for line in out.splitlines() if line.startswith(("  sgd_", "  adam_"))]
-    assert len(rows) == 8  # every variant ran and has its row
+    assert len(rows) == 9  # every variant ran and has its row
     assert all("diverged at epoch 1" in row for row in rows if row.startswith("  sgd_"))
 
 

@@ -7,7 +7,8 @@ def main(config: Config) -> None:
     from dnnlab import train
 
     r = train(config)
-    print(f"test accuracy {r.test_accuracy:.2%} ({r.status}) in {r.wall_time:.1f}s")
+    status = f"diverged at epoch {r.diverged_at}" if r.diverged_at else r.status
+    print(f"test accuracy {r.test_accuracy:.2%} ({status}) in {r.wall_time:.1f}s")
     print(f"tensorboard --logdir {r.run_dir.parent}")
 
 

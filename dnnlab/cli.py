@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import difflib
 import sys
 from collections.abc import Callable
 
@@ -13,6 +14,11 @@ from dnnlab.runs import latest_run
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, not argparse's usage block
+        unknown = [w for w in message.split() if w.startswith("--")]
+        if message.startswith("unrecognized arguments") and unknown:
+            flags = [f for a in self._actions for f in a.option_strings]
+            near = difflib.get_close_matches(unknown[0].split("=")[0], flags, n=1)
+            message += f" (did you mean {near[0]}?)" if near else ""
         _usage_error(self.prog, message)
 
 
@@ -24,6 +30,7 @@ def parser(
         prog=prog,
         description=_doc(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,  # --epoch is a typo, not --epochs
     )
     for f in dataclasses.fields(Config):
         values = list(dict.fromkeys(getattr(c, f.name) for c in configs.values()))

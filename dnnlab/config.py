@@ -84,7 +84,7 @@ class Config:
         for field, allowed in CHOICES.items():
             value = getattr(self, field)
             if value not in allowed:
-                near = difflib.get_close_matches(value, allowed, n=1)
+                near = difflib.get_close_matches(str(value).lower(), allowed, n=1)
                 hint = f" (did you mean {near[0]!r}?)" if near else ""
                 _fail(field, value, "one of " + ", ".join(allowed) + hint)
         if any(u < 1 for u in self.hidden_units):

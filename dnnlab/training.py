@@ -113,6 +113,8 @@ def train(
         )
     watch = _Watch()
     cbs = [watch, *callbacks]
+    if config.tensorboard and not device.tensorboard_available():
+        print("dnnlab: TensorBoard off (it writes through TensorFlow, not installed)")
     if config.tensorboard and device.tensorboard_available():
         cbs.append(keras.callbacks.TensorBoard(str(run_dir), histogram_freq=1))
         if detail:

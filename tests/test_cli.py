@@ -1,4 +1,5 @@
 import dataclasses
+import json
 import subprocess
 import sys
 
@@ -38,13 +39,26 @@ def test_help_lists_every_field_without_importing_tensorflow():
 @pytest.mark.parametrize(
     "args, says",
     [
-        (["--epoch", "3", "--bogus"], "unrecognized arguments: --bogus"),
+        (["--bogus"], "unrecognized arguments: --bogus"),
+        (
+            ["--epoch", "3"],
+            "unrecognized arguments: --epoch 3 (did you mean --epochs?)",
+        ),
         (["--epochs", "three"], "argument --epochs: invalid int value: 'three'"),
         (["--dropout", "1.5"], "dropout=1.5 is not allowed"),
         (["--optimizer", "adamw"], "did you mean 'adam'"),
         (["--hidden-units", "256,x"], "argument --hidden-units"),
         (["--epochs", "0"], "epochs=0 is not allowed"),
         (["--resume"], "resume=True is not allowed: expected an earlier run"),
+        (
+            ["--reg-lambda", "-0.1"],
+            "reg_lambda=-0.1 is not allowed: expected a number >= 0",
+        ),
+        (["--learning-rate", "-1"], "learning_rate=-1.0 is not allowed"),
+        (["--hidden-units", "256,0"], "hidden_units=(256, 0) is not allowed"),
+        (["--initializer", "xavier"], "initializer='xavier' is not allowed"),
+        (["--activation", "Relu"], "did you mean 'relu'"),
+        (["--batch-size", "-5"], "batch_size=-5 is not allowed"),
     ],
 )
 def test_bad_flag_exits_2_with_one_line(args, says, tmp_path):
@@ -106,3 +120,30 @@ def test_bad_data_folder_is_one_line(tmp_path):
             "DNNLAB_DATA_DIR at it, or unset it to use the Keras download"
         )
     )
+
+
+def test_deterministic_runs_give_identical_numbers(mnist, tmp_path):
+    flags = [
+        "--deterministic",
+        "--seed",
+        "7",
+        "--limit",
+        "2000",
+        "--epochs",
+        "2",
+        "--hidden-units",
+        "64",
+        "--dropout",
+        "0.3",
+        "--batch-norm",
+        "before",
+        "--no-tensorboard",
+        "--log-dir",
+        str(tmp_path),
+    ]
+    for _ in range(2):
+        assert dnnlab(*flags).returncode == 0
+    runs = sorted((tmp_path / "dnnlab").iterdir())
+    assert len(runs) == 2  # two folders, nothing overwritten
+    a, b = (json.loads((run / "result.json").read_text()) for run in runs)
+    assert a["history"] == b["history"] and a["test_accuracy"] == b["test_accuracy"]

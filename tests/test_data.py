@@ -147,3 +147,19 @@ def test_real_mnist_facts(mnist):
         5949,
     ]
     assert float(mnist.x_train.mean()) == pytest.approx(0.1307, abs=1e-4)
+
+
+def test_failed_download_says_how_to_work_offline(monkeypatch):
+    import keras
+
+    def offline():
+        raise OSError("[Errno -3] Temporary failure in name resolution")
+
+    monkeypatch.delenv("DNNLAB_DATA_DIR", raising=False)
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", offline)
+    with pytest.raises(
+        DataError,
+        match="could not download MNIST through Keras .*"
+        "without internet, set DNNLAB_DATA_DIR",
+    ):
+        load_mnist()

@@ -42,13 +42,19 @@ def gradient_norms(config: Config, data: Mnist, batches: int = 10) -> list[float
     return list(total / batches)
 
 
+def hidden_outputs(model: keras.Model, x: np.ndarray) -> list[np.ndarray]:
+    """Each hidden layer's output (after its activation) for x, in inference mode."""
+    layers = [layer.output for layer in model.layers if layer.name.startswith("act_")]
+    if not layers:
+        return []
+    outputs = keras.Model(model.inputs[0], layers)(x, training=False)
+    outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]  # one layer
+    return [keras.ops.convert_to_numpy(a) for a in outputs]
+
+
 def activations(config: Config, x: np.ndarray) -> list[np.ndarray]:
-    """Each hidden layer's output (after its activation) for x, at initialization."""
-    model = _initial_model(config)
-    outputs = [layer.output for layer in model.layers if layer.name.startswith("act_")]
-    return [
-        np.asarray(a) for a in keras.Model(model.inputs[0], outputs)(x, training=False)
-    ]
+    """Each hidden layer's output for x, at initialization."""
+    return hidden_outputs(_initial_model(config), x)
 
 
 def dead_units(model: keras.Model, x: np.ndarray) -> float:
@@ -57,7 +63,5 @@ def dead_units(model: keras.Model, x: np.ndarray) -> float:
     Such a unit passes no gradient back: a ReLU stuck at 0 is dead. A Leaky ReLU unit
     that never turns positive still varies (0.01·x), so it still learns.
     """
-    outputs = [layer.output for layer in model.layers if layer.name.startswith("act_")]
-    acts = keras.Model(model.inputs[0], outputs)(x, training=False)
-    stuck = [np.all(np.asarray(a) == np.asarray(a)[:1], axis=0) for a in acts]
-    return float(np.mean(np.concatenate(stuck)))
+    stuck = [np.all(a == a[:1], axis=0) for a in hidden_outputs(model, x)]
+    return float(np.mean(np.concatenate(stuck))) if stuck else 0.0

@@ -37,12 +37,12 @@ class DetailedView(keras.callbacks.Callback):
             self.tf.summary.scalar("batch_learning_rate", self._lr())
 
     def on_epoch_end(self, epoch, logs=None):
-        layers = [layer for layer in self.model.layers if layer.name.startswith("act_")]
-        probe = keras.Model(self.model.inputs[0], [layer.output for layer in layers])
-        outputs = probe(self.sample, training=False)
+        from dnnlab.probe import hidden_outputs
+
+        outputs = hidden_outputs(self.model, self.sample)
         with self.writer.as_default(step=epoch):
-            for layer, out in zip(layers, outputs, strict=True):
-                self.tf.summary.histogram(f"activations/{layer.name}", out)
+            for i, out in enumerate(outputs, start=1):
+                self.tf.summary.histogram(f"activations/act_{i}", out)
         self.writer.flush()
 
     def _lr(self) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import difflib
+import os
 import sys
 from collections.abc import Callable
 
@@ -22,9 +23,7 @@ class _Parser(argparse.ArgumentParser):
         _usage_error(self.prog, message)
 
 
-def parser(
-    configs: dict[str, Config], prog: str | None = None
-) -> argparse.ArgumentParser:
+def parser(configs: dict[str, Config], prog: str) -> argparse.ArgumentParser:
     """One flag per Config field; the help shows the lab's own defaults."""
     p = _Parser(
         prog=prog,
@@ -65,7 +64,7 @@ def run_cli(main: Callable, configs: Config | dict[str, Config], argv=None):
     """Parse flags, apply them to every config, run main(configs); errors: one line."""
     single = isinstance(configs, Config)
     variants = {"": configs} if single else dict(configs)
-    prog = None if argv is None else "dnnlab"
+    prog = "dnnlab" if argv is not None else os.path.basename(sys.argv[0])
     args = vars(parser(variants, prog).parse_args(argv))
     show = args.pop("show")
     try:
@@ -73,7 +72,7 @@ def run_cli(main: Callable, configs: Config | dict[str, Config], argv=None):
         if args.get("resume"):
             latest_run(next(iter(variants.values())))  # something to resume?
     except ConfigError as e:
-        _usage_error(prog or _prog(), e)
+        _usage_error(prog, e)
     if show:
         from dnnlab import plots
 
@@ -83,12 +82,12 @@ def run_cli(main: Callable, configs: Config | dict[str, Config], argv=None):
     try:
         return main(variants[""] if single else variants)
     except ConfigError as e:
-        _usage_error(_prog(), e)
+        _usage_error(prog, e)
     except DataError as e:
-        print(f"{_prog()}: data error: {e}", file=sys.stderr)
+        print(f"{prog}: data error: {e}", file=sys.stderr)
         sys.exit(1)
     except KeyboardInterrupt as e:
-        print(f"\n{_prog()}: {e or 'interrupted'}", file=sys.stderr)
+        print(f"\n{prog}: {e or 'interrupted'}", file=sys.stderr)
         sys.exit(130)
 
 
@@ -113,10 +112,6 @@ def _show(value) -> str:
     if isinstance(value, tuple):
         return ",".join(map(str, value)) or "none"
     return str(value)
-
-
-def _prog() -> str:
-    return argparse.ArgumentParser().prog
 
 
 def _doc() -> str:

@@ -14,6 +14,7 @@ def compare(
     target: float = 0.97,
     columns: Callable[[dict], dict] | None = None,
     detail: bool = False,
+    figures: dict[str, Callable] | None = None,
 ) -> dict:
     """Train every variant on the same data; print the table; save compare.png.
 
@@ -21,6 +22,7 @@ def compare(
         target: validation accuracy whose first epoch the table reports.
         columns: results -> {title: {variant: text}}, extra columns of the table.
         detail: the full TensorBoard view (see train).
+        figures: {file name: draw(results, path)}, more PNGs in the comparison folder.
     """
     from dnnlab import plots
     from dnnlab.data import load_mnist
@@ -43,10 +45,13 @@ def compare(
         raise
     summary = {name: r.to_dict() for name, r in results.items()}
     (root / "results.json").write_text(json.dumps(summary, indent=2) + "\n")
-    figure = plots.curves(results, root / "compare.png")
+    drawn = [plots.curves(results, root / "compare.png")]
+    drawn += [draw(results, root / file) for file, draw in (figures or {}).items()]
     extra = columns(results) if columns else None
     print(table(results, target, extra, title=first.name))
-    print(f"tensorboard --logdir {root.parent}   ·   plot: {figure}")
+    print(f"tensorboard --logdir {root.parent}   ·   plot: {drawn[0]}")
+    for figure in drawn[1:]:
+        print(f"plot: {figure}")
     return results
 
 

@@ -57,6 +57,11 @@ class Mnist:
         )
 
 
+def one_hot(labels: np.ndarray) -> np.ndarray:
+    """Digits -> float32 one-hot rows, the targets of both MSE and cross-entropy."""
+    return np.eye(10, dtype=np.float32)[labels]
+
+
 def load_mnist(data_dir: str | os.PathLike | None = None, verify: bool = True) -> Mnist:
     """MNIST from `data_dir`, else $DNNLAB_DATA_DIR, else the Keras cache or download.
 

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 
 from dnnlab.config import Config
-from dnnlab.data import Mnist
+from dnnlab.data import Mnist, one_hot
 from dnnlab.model import build_model, loss
 
 
@@ -33,7 +33,7 @@ def gradient_norms(config: Config, data: Mnist, batches: int = 10) -> list[float
     for i in range(batches):
         xb, yb = (
             x[i * bs : (i + 1) * bs],
-            np.eye(10, dtype="float32")[y[i * bs : (i + 1) * bs]],
+            one_hot(y[i * bs : (i + 1) * bs]),
         )
         with tf.GradientTape() as tape:
             value = cost(yb, model(xb, training=True))

@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import keras
-import numpy as np
 
 from dnnlab import device
 from dnnlab.config import Config, ConfigError
-from dnnlab.data import Mnist, load_mnist
+from dnnlab.data import Mnist, load_mnist, one_hot
 from dnnlab.model import build_model, loss, optimizer
 from dnnlab.runs import run_folder
 
@@ -99,14 +98,14 @@ def train(
         print(f"{run_dir}: {before.status} earlier, kept")
         return before  # nothing to resume
     (run_dir / "config.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n")
+    steps_per_epoch = math.ceil(len(x) / config.batch_size)
+    targets = one_hot(y)
 
     keras.utils.set_random_seed(config.seed)  # Python, NumPy and the backend
     with device.setup(config.mixed_precision, config.deterministic):
         model = build_model(config)
         model.compile(
-            optimizer=optimizer(
-                config, math.ceil(len(x) / config.batch_size) * config.epochs
-            ),
+            optimizer=optimizer(config, steps_per_epoch * config.epochs),
             loss=loss(config),
             metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")],
             steps_per_execution=STEPS_PER_EXECUTION,
@@ -115,7 +114,7 @@ def train(
     cbs = [watch, *callbacks]
     if config.tensorboard and not device.tensorboard_available():
         print("dnnlab: TensorBoard off (it writes through TensorFlow, not installed)")
-    if config.tensorboard and device.tensorboard_available():
+    elif config.tensorboard:
         cbs.append(keras.callbacks.TensorBoard(str(run_dir), histogram_freq=1))
         if detail:
             from dnnlab.tboard import DetailedView
@@ -130,10 +129,10 @@ def train(
     try:
         model.fit(
             x,
-            _one_hot(y),
+            targets,
             batch_size=config.batch_size,
             epochs=config.epochs,
-            validation_data=(x_val, _one_hot(y_val)),
+            validation_data=(x_val, one_hot(y_val)),
             callbacks=cbs,
             verbose=1 if sys.stdout.isatty() else 2,
         )
@@ -142,13 +141,16 @@ def train(
     if watch.diverged_at is not None:
         status = "diverged"
     test_loss, test_acc = model.evaluate(
-        data.x_test, _one_hot(data.y_test), batch_size=1000, verbose=0
+        data.x_test, one_hot(data.y_test), batch_size=1000, verbose=0
     )
-    _, train_acc = model.evaluate(x, _one_hot(y), batch_size=1000, verbose=0)
+    _, train_acc = model.evaluate(x, targets, batch_size=1000, verbose=0)
     history = watch.history
     if before is not None:  # the interrupted run's saved epochs come first
-        history = {k: before.history.get(k, [])[:done] + v for k, v in history.items()}
-        last = done * math.ceil(len(x) / config.batch_size)
+        keys = {**before.history, **history}
+        history = {
+            k: before.history.get(k, [])[:done] + history.get(k, []) for k in keys
+        }
+        last = done * steps_per_epoch
         watch.trace[:0] = [t for t in before.trace if t[0] <= last]
     result = Result(
         config=config,
@@ -177,10 +179,6 @@ def _epochs_saved(backup: Path) -> int:
     """How many epochs the BackupAndRestore checkpoint in `backup` holds."""
     meta = backup / "training_metadata.json"
     return json.loads(meta.read_text())["epoch"] if meta.is_file() else 0
-
-
-def _one_hot(labels: np.ndarray) -> np.ndarray:
-    return np.eye(10, dtype=np.float32)[labels]
 
 
 class _Watch(keras.callbacks.Callback):

@@ -8,7 +8,7 @@ figure overlays train (dashed) and validation (solid) accuracy.
 Run: python labs/DNN_dropout.py [--epochs 30]
 """
 
-from dnnlab import Config, compare, run_cli
+from dnnlab import Config, compare, plots, run_cli
 
 base = Config(
     name="DNN_dropout",
@@ -26,15 +26,6 @@ variants = {
 }
 
 
-def main(variants: dict) -> None:
-    from dnnlab import plots
-
-    results = compare(variants, target=0.9)
-    root = next(iter(results.values())).run_dir.parent
-    print(
-        f"plot: {plots.train_vs_validation(results, root / 'train_vs_validation.png')}"
-    )
-
-
 if __name__ == "__main__":
-    run_cli(main, variants)
+    figures = {"train_vs_validation.png": plots.train_vs_validation}
+    run_cli(lambda v: compare(v, target=0.9, figures=figures), variants)

@@ -8,7 +8,7 @@ activations of each hidden layer at initialization.
 Run: python labs/DNN_initializer.py [--epochs 5]
 """
 
-from dnnlab import Config, compare, run_cli
+from dnnlab import Config, compare, plots, run_cli
 
 base = Config(
     name="DNN_initializer", hidden_units=(256,) * 5, activation="relu", epochs=5
@@ -21,13 +21,13 @@ variants = {
 }
 
 
-def main(variants: dict) -> None:
-    from dnnlab import load_mnist, plots
+def at_initialization(results: dict, path):
+    """The slides' figure: each hidden layer's activations before training."""
+    from dnnlab import load_mnist
     from dnnlab.probe import activations
 
-    results = compare(variants)
     x = load_mnist().split(base.validation_split)[1][0][:1000]
-    acts = {name: activations(config, x) for name, config in variants.items()}
+    acts = {name: activations(r.config, x) for name, r in results.items()}
     std = {
         name: " ".join(f"{a.std():.2g}" for a in layers)
         for name, layers in acts.items()
@@ -35,12 +35,9 @@ def main(variants: dict) -> None:
     print("activation std per hidden layer at initialization:")
     for name, text in std.items():
         print(f"  {name:12} {text}")
-    run_dir = next(iter(results.values())).run_dir.parent
-    figure = plots.distributions(
-        acts, run_dir / "activations.png", "hidden-layer activations at initialization"
-    )
-    print(f"plot: {figure}")
+    return plots.distributions(acts, path, "hidden-layer activations at initialization")
 
 
 if __name__ == "__main__":
-    run_cli(main, variants)
+    figures = {"activations.png": at_initialization}
+    run_cli(lambda v: compare(v, figures=figures), variants)

@@ -8,7 +8,7 @@ on), the smallest crawl; 0.01–0.001 is the slide's usual range.
 Run: python labs/DNN_learning_rate.py [--epochs 5]
 """
 
-from dnnlab import Config, compare, run_cli
+from dnnlab import Config, compare, plots, run_cli
 
 base = Config(name="DNN_learning_rate", hidden_units=(256, 256), epochs=5)
 variants = {
@@ -23,13 +23,6 @@ variants = {
 }
 
 
-def main(variants: dict) -> None:
-    from dnnlab import plots
-
-    results = compare(variants, target=0.95)
-    root = next(iter(results.values())).run_dir.parent
-    print(f"plot: {plots.trace(results, root / 'loss_by_iteration.png')}")
-
-
 if __name__ == "__main__":
-    run_cli(main, variants)
+    figures = {"loss_by_iteration.png": plots.trace}  # the slide's picture
+    run_cli(lambda v: compare(v, target=0.95, figures=figures), variants)

@@ -8,7 +8,7 @@ plain SGD.
 Run: python labs/DNN_optimizer.py [--epochs 3]
 """
 
-from dnnlab import Config, compare, run_cli
+from dnnlab import Config, compare, plots, run_cli
 
 base = Config(name="DNN_optimizer", hidden_units=(256, 256), epochs=3)
 rates = {
@@ -27,16 +27,10 @@ def first_below(result) -> str:
     return next((str(step) for step, loss in result.trace if loss < LOSS), "—")
 
 
-def main(variants: dict) -> None:
-    from dnnlab import plots
-
-    def columns(results):
-        return {f"iters to {LOSS}": {n: first_below(r) for n, r in results.items()}}
-
-    results = compare(variants, columns=columns)
-    root = next(iter(results.values())).run_dir.parent
-    print(f"plot: {plots.trace(results, root / 'loss_by_iteration.png')}")
+def columns(results: dict) -> dict:
+    return {f"iters to {LOSS}": {n: first_below(r) for n, r in results.items()}}
 
 
 if __name__ == "__main__":
-    run_cli(main, variants)
+    figures = {"loss_by_iteration.png": plots.trace}  # the slide's comparison
+    run_cli(lambda v: compare(v, columns=columns, figures=figures), variants)

@@ -3,7 +3,7 @@ PYTHON ?= python3
 BIN := .venv/bin
 LAB := $(BIN)/python labs
 
-.PHONY: install test lint tensorboard clean lab-table labs lab-softmax lab-layer3 lab-layer5 \
+.PHONY: install test lint tensorboard clean bench lab-table labs lab-softmax lab-layer3 lab-layer5 \
 	lab-tensorboard lab-initializer lab-regularization lab-batchnorm labs-more \
 	lab-cost lab-activation lab-learning-rate lab-optimizer lab-dropout
 
@@ -16,7 +16,11 @@ test:
 	$(BIN)/python -m pytest -q
 
 lint:
-	$(BIN)/ruff check dnnlab labs tests scripts
+	$(BIN)/ruff check dnnlab labs tests scripts bench
+
+# Seconds per epoch against plain Keras and the hardware floor; writes BENCHMARKS.md.
+bench:
+	$(BIN)/python bench/bench.py
 
 tensorboard:
 	$(BIN)/tensorboard --logdir logs

@@ -60,13 +60,29 @@ def parser(configs: dict[str, Config], prog: str) -> argparse.ArgumentParser:
     return p
 
 
-def run_cli(main: Callable, configs: Config | dict[str, Config], argv=None):
-    """Parse flags, apply them to every config, run main(configs); errors: one line."""
+def run_cli(
+    main: Callable,
+    configs: Config | dict[str, Config],
+    argv=None,
+    options: dict[str, dict] | None = None,
+):
+    """Parse flags, apply them to every config, run main(configs); errors: one line.
+
+    Args:
+        options: the lab's own flags beyond Config's, {name: add_argument keywords};
+            main receives them as keyword arguments.
+    """
     single = isinstance(configs, Config)
     variants = {"": configs} if single else dict(configs)
     prog = "dnnlab" if argv is not None else os.path.basename(sys.argv[0])
-    args = vars(parser(variants, prog).parse_args(argv))
+    p = parser(variants, prog)
+    for name, spec in (options or {}).items():
+        spec = {"dest": name, **spec}
+        spec["help"] += f" (default: {spec['default']})"
+        p.add_argument("--" + name.replace("_", "-"), **spec)
+    args = vars(p.parse_args(argv))
     show = args.pop("show")
+    extra = {name: args.pop(name) for name in options or {}}
     try:
         variants = {k: c.replace(**args) for k, c in variants.items()}
         if args.get("resume"):
@@ -77,10 +93,11 @@ def run_cli(main: Callable, configs: Config | dict[str, Config], argv=None):
         from dnnlab import plots
 
         plots.SHOW = True
-    from dnnlab.data import DataError  # numpy only
+    from dnnlab.data import DataError, prefetch  # numpy only
 
+    prefetch()  # reads MNIST while main imports TensorFlow
     try:
-        return main(variants[""] if single else variants)
+        return main(variants[""] if single else variants, **extra)
     except ConfigError as e:
         _usage_error(prog, e)
     except DataError as e:

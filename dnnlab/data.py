@@ -7,6 +7,7 @@ import gzip
 import hashlib
 import os
 import zlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,9 +70,26 @@ def load_mnist(data_dir: str | os.PathLike | None = None, verify: bool = True) -
         verify: check full-size IDX files against MNIST's published SHA-256.
     """
     folder = data_dir or os.environ.get(ENV)
-    if folder:
-        return _load_folder(str(Path(folder).resolve()), verify)
-    return _load_keras()
+    if not folder:
+        return _load_keras()
+    folder = str(Path(folder).resolve())
+    if verify and folder in _prefetched:
+        _prefetched[folder].result()  # waits; then the arrays are in the cache
+    return _load_folder(folder, verify)
+
+
+_prefetched: dict[str, Future] = {}
+
+
+def prefetch() -> None:
+    """Start reading $DNNLAB_DATA_DIR in a thread, to overlap importing TensorFlow.
+
+    gzip and SHA-256 release the GIL; a DataError is raised by the next load_mnist().
+    """
+    folder = os.environ.get(ENV)
+    if folder and str(Path(folder).resolve()) not in _prefetched:
+        folder = str(Path(folder).resolve())
+        _prefetched[folder] = ThreadPoolExecutor(1).submit(_load_folder, folder, True)
 
 
 @functools.lru_cache(maxsize=2)

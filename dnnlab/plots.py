@@ -111,3 +111,27 @@ def train_vs_validation(results: dict, path: Path) -> Path:
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     return save(fig, path)
+
+
+def best_so_far(searches: dict, path: Path) -> Path:
+    """Best validation accuracy against trials, a line per search strategy."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    for name, search in searches.items():
+        best = search.best_so_far()
+        ax.plot(
+            range(1, len(best) + 1),
+            [100 * b for b in best],
+            marker="o",
+            ms=3,
+            drawstyle="steps-post",
+            label=f"{name} ({len(best)} trials)",
+        )
+    ax.set(
+        xlabel="trials",
+        ylabel="best validation accuracy so far (%)",
+        title="search strategies at an equal trial budget",
+    )
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return save(fig, path)

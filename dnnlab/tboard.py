@@ -47,3 +47,13 @@ class DetailedView(keras.callbacks.Callback):
 
     def _lr(self) -> float:
         return float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
+
+
+def write_hparams(run_dir: Path, values: dict, trial_id: str) -> None:
+    """A run's hyperparameters, for TensorBoard's HParams dashboard; its metrics are
+    the epoch scalars that Keras' callback writes under run_dir/train, /validation."""
+    import tensorflow as tf
+    from tensorboard.plugins.hparams import api
+
+    with tf.summary.create_file_writer(str(run_dir)).as_default():
+        api.hparams(values, trial_id=trial_id)

@@ -23,6 +23,10 @@ from dnnlab.runs import run_folder
 
 # Batches per compiled call: the per-batch Python overhead dominates an MLP's step.
 STEPS_PER_EXECUTION = 50
+# XLA: "auto" compiles on GPUs and JAX; bench/bench.py measures True against it on CPU.
+JIT_COMPILE = "auto"
+# Images per evaluation batch: evaluation has no gradient, large batches are cheapest.
+EVAL_BATCH = 1000
 
 
 @dataclass
@@ -83,11 +87,14 @@ def train(
     run_dir: Path | None = None,
     callbacks: list[keras.callbacks.Callback] = (),
     detail: bool = False,
+    test: bool = True,
 ) -> Result:
     """Train one config; log to run_dir (default: a new logs/<name>/<timestamp>).
 
     Args:
         detail: also log batch scalars, the learning rate and activation histograms.
+        test: evaluate the test set at the end; a search's trials must not
+            (their test_loss and test_accuracy are then NaN).
     """
     data = data if data is not None else load_mnist()
     (x, y), (x_val, y_val) = check_fits(config, data)
@@ -109,6 +116,7 @@ def train(
             loss=loss(config),
             metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")],
             steps_per_execution=STEPS_PER_EXECUTION,
+            jit_compile=JIT_COMPILE,
         )
     watch = _Watch()
     cbs = [watch, *callbacks]
@@ -133,6 +141,7 @@ def train(
             batch_size=config.batch_size,
             epochs=config.epochs,
             validation_data=(x_val, one_hot(y_val)),
+            validation_batch_size=EVAL_BATCH,
             callbacks=cbs,
             verbose=1 if sys.stdout.isatty() else 2,
         )
@@ -140,10 +149,14 @@ def train(
         status = "interrupted"
     if watch.diverged_at is not None:
         status = "diverged"
-    test_loss, test_acc = model.evaluate(
-        data.x_test, one_hot(data.y_test), batch_size=1000, verbose=0
+    test_loss, test_acc = (
+        model.evaluate(
+            data.x_test, one_hot(data.y_test), batch_size=EVAL_BATCH, verbose=0
+        )
+        if test
+        else (math.nan, math.nan)
     )
-    _, train_acc = model.evaluate(x, targets, batch_size=1000, verbose=0)
+    _, train_acc = model.evaluate(x, targets, batch_size=EVAL_BATCH, verbose=0)
     history = watch.history
     if before is not None:  # the interrupted run's saved epochs come first
         keys = {**before.history, **history}

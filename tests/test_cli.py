@@ -96,6 +96,21 @@ def test_flags_override_every_variant():
     assert (seen["a"].dropout, seen["b"].dropout) == (0.1, 0.2)  # untouched fields stay
 
 
+def test_a_labs_own_options_reach_main():
+    options = {"trials": dict(default=20, type=int, help="trials")}
+    got = []
+    run_cli(
+        lambda c, trials: got.append((c.epochs, trials)),
+        Config(),
+        ["--trials", "3"],
+        options=options,
+    )
+    run_cli(
+        lambda c, trials: got.append((c.epochs, trials)), Config(), [], options=options
+    )
+    assert got == [(10, 3), (10, 20)]
+
+
 def test_none_widths_is_softmax_regression():
     got = []
     run_cli(got.append, Config(), argv=["--hidden-units", "none"])

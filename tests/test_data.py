@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from dnnlab import DataError, load_mnist
-from dnnlab.data import FILES, read_idx
+from dnnlab.data import FILES, prefetch, read_idx
 
 
 def idx(array: np.ndarray, magic_ndim: int | None = None) -> bytes:
@@ -162,4 +162,17 @@ def test_failed_download_says_how_to_work_offline(monkeypatch):
         match="could not download MNIST through Keras .*"
         "without internet, set DNNLAB_DATA_DIR",
     ):
+        load_mnist()
+
+
+def test_prefetch_reads_in_the_background_and_load_reports_its_error(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("DNNLAB_DATA_DIR", str(write_set(tmp_path / "good")))
+    prefetch()
+    assert load_mnist().x_train.shape == (30, 784)
+    broken = write_set(tmp_path / "broken", x_test=b"not an idx file")
+    monkeypatch.setenv("DNNLAB_DATA_DIR", str(broken))
+    prefetch()  # fails in its thread; the error comes from the next load
+    with pytest.raises(DataError, match="wrong magic number"):
         load_mnist()

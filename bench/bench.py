@@ -1,0 +1,356 @@
+"""make bench: dnnlab's training speed against plain Keras and the hardware floor.
+
+Measures, in one run, on the five-hidden-layer lab's model at batch 100:
+  - seconds per epoch of dnnlab.train() (as the lab runs it), of the same model
+    trained the way the TensorFlow tutorials write it (model.fit on NumPy arrays,
+    Keras defaults), and of dnnlab.train() with XLA forced on; the variants
+    alternate, each epoch time is the median of a run's epochs after the first,
+    and each figure the median over --reps runs;
+  - the floor: the epoch's matrix-multiply FLOPs (forward and backward) divided by
+    the peak matmul rate measured here;
+  - time from process start to the end of the first training call, time to 98 %
+    test accuracy, peak memory; on a GPU also mixed precision against float32.
+It reports and writes BENCHMARKS.md; it never fails on a slow number.
+
+Run: make bench   (or: python bench/bench.py [--reps 3] [--epochs 4])
+On JAX: KERAS_BACKEND=jax python bench/bench.py   (TensorBoard off there)
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import importlib.util
+import io
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+LAB = ROOT / "labs" / "DNN_deep_hidden_layer5.py"
+TARGET = 0.98  # test accuracy for "time to 98 %"
+
+
+def lab_config():
+    """The five-layer lab's own Config: one source of truth for the benchmarked net."""
+    spec = importlib.util.spec_from_file_location("lab", LAB)
+    lab = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(lab)
+    return lab.config
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--reps", type=int, default=3, help="runs per variant (median)")
+    p.add_argument("--epochs", type=int, default=4, help="epochs per timed run")
+    p.add_argument("--mixed", action="store_true", help="check mixed precision on CPU")
+    p.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
+    p.add_argument("--first-step", action="store_true", help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.first_step:
+        return first_step()
+
+    import keras
+
+    import dnnlab
+    from dnnlab import device
+
+    backend, names = device.devices()
+    gpu = any(n.startswith("GPU") for n in names)
+    tb = device.tensorboard_available()
+    data = dnnlab.load_mnist()
+    config = dataclasses.replace(lab_config(), tensorboard=tb)
+    (x, _), _ = data.split(config.validation_split, config.limit)
+    floor = epoch_flops(config, len(x)) / peak_matmul(keras)
+    print(f"floor: {floor:.3f} s per epoch", flush=True)
+
+    variants = {
+        "dnnlab.train()": lambda: time_dnnlab(config, data, args.epochs),
+        "plain Keras (tutorial)": lambda: time_baseline(config, data, args.epochs),
+        "dnnlab.train(), XLA on": lambda: time_dnnlab(
+            config, data, args.epochs, jit=True
+        ),
+    }
+    if backend == "jax":  # JAX always compiles with XLA: the third row adds nothing
+        del variants["dnnlab.train(), XLA on"]
+    times = {k: [] for k in variants}
+    for rep in range(args.reps):  # alternate, so that drift hits every variant alike
+        for name, run in variants.items():
+            times[name].append(run())
+            print(f"rep {rep + 1}: {name}: {times[name][-1]:.3f} s/epoch", flush=True)
+    epoch = {k: statistics.median(v) for k, v in times.items()}
+
+    start = statistics.median(first_step_time() for _ in range(args.reps))
+    print(f"start to first training call: {start:.2f} s", flush=True)
+    t98, acc = time_to(config, data, TARGET)
+    mixed = None
+    if gpu or args.mixed:
+        mixed = time_to(dataclasses.replace(config, mixed_precision=True), data, TARGET)
+    peak = peak_memory(keras, gpu)
+
+    ours, base = epoch["dnnlab.train()"], epoch["plain Keras (tutorial)"]
+    epoch["floor (FLOPs / peak matmul)"] = floor
+    rows = [
+        (k, f"{v:.3f}", f"{v / base:.2f}", f"{v / floor:.1f}") for k, v in epoch.items()
+    ]
+    runs = "; ".join(
+        f"{k}: " + ", ".join(f"{t:.2f}" for t in v) for k, v in times.items()
+    )
+    lines = [
+        f"## {backend}, {', '.join(names)}",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} "
+        f"{platform.release()}; Python {platform.python_version()}, "
+        f"Keras {keras.__version__}, {backend_version(backend)}. Date: {date.today()}.",
+        f"Command: `{command(args)}`. Net: {LAB.name} "
+        f"(784 → {' → '.join(map(str, config.hidden_units))} → 10, "
+        f"{config.optimizer}, dropout {config.dropout}), batch {config.batch_size}, "
+        f"{len(x)} training images; "
+        f"TensorBoard {'on' if tb else 'off (no TensorFlow)'}.",
+        "",
+        "| seconds per epoch | median | × plain Keras | × floor |",
+        "|---|---:|---:|---:|",
+        *(f"| {' | '.join(r)} |" for r in rows),
+        "",
+        f"Every run (s/epoch): {runs}.",
+        "",
+        "| measure | value |",
+        "|---|---:|",
+        f"| process start to end of first training call, median of {args.reps} "
+        f"| {start:.2f} s |",
+        f"| training time to {TARGET:.0%} test accuracy (lab defaults) | "
+        + (f"{t98:.1f} s" if t98 else "not reached")
+        + f" (final {acc:.2%}) |",
+        f"| peak memory | {peak} |",
+    ]
+    if mixed:
+        lines.append(
+            f"| mixed precision: time to {TARGET:.0%}, final test accuracy | "
+            + (f"{mixed[0]:.1f} s" if mixed[0] else "not reached")
+            + f", {mixed[1]:.2%} (float32: {acc:.2%}) |"
+        )
+    targets = [
+        ("epoch ≤ 0.6 × plain Keras", ours <= 0.6 * base, f"{ours / base:.2f} ×"),
+        ("epoch ≤ 1.5 × floor", ours <= 1.5 * floor, f"{ours / floor:.1f} ×"),
+        ("start to first step ≤ 6 s", start <= 6, f"{start:.2f} s"),
+    ]
+    if gpu:
+        targets.append(("epoch ≤ 0.1 s on one GPU", ours <= 0.1, f"{ours:.3f} s"))
+    lines += ["", "| target | met | measured |", "|---|---|---:|"]
+    lines += [f"| {t} | {'yes' if ok else 'no'} | {m} |" for t, ok, m in targets]
+    section = "\n".join(lines) + "\n"
+    print("\n" + section)
+    write_section(Path(args.out), section)
+    print(f"wrote {args.out}")
+
+
+def epoch_flops(config, n: int) -> float:
+    """Matmul FLOPs of one epoch: 2·in·out per image forward, twice that backward."""
+    sizes = [784, *config.hidden_units, 10]
+    return 3 * 2 * sum(a * b for a, b in zip(sizes, sizes[1:], strict=False)) * n
+
+
+def peak_matmul(keras) -> float:
+    """FLOP/s of the best large float32 matmul here (median of 5 per size)."""
+    best = 0.0
+    for n in (1024, 2048, 4096):
+        a = keras.random.normal((n, n), seed=1)
+        b = keras.random.normal((n, n), seed=2)
+        sync(keras, keras.ops.matmul(a, b))
+        ts = []
+        for _ in range(5):
+            t = time.perf_counter()
+            sync(keras, keras.ops.matmul(a, b))
+            ts.append(time.perf_counter() - t)
+        best = max(best, 2 * n**3 / statistics.median(ts))
+    print(f"peak matmul: {best / 1e9:.0f} GFLOP/s", flush=True)
+    return best
+
+
+def sync(keras, x) -> None:
+    """Wait for x: JAX dispatches asynchronously."""
+    if hasattr(x, "block_until_ready"):
+        x.block_until_ready()
+    else:
+        keras.ops.convert_to_numpy(x[0, 0])
+
+
+def epoch_timer():
+    import keras
+
+    class EpochTimer(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.times = []
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.times.append(time.perf_counter() - self.start)
+
+        def median(self) -> float:  # the first epoch also traces and compiles
+            return statistics.median(self.times[1:] or self.times)
+
+    return EpochTimer()
+
+
+def time_dnnlab(config, data, epochs: int, jit: bool = False) -> float:
+    from dnnlab import training
+
+    timer = epoch_timer()
+    training.JIT_COMPILE = True if jit else "auto"
+    try:
+        with tempfile.TemporaryDirectory() as logs, quiet():
+            cfg = dataclasses.replace(config, epochs=epochs, log_dir=logs)
+            training.train(cfg, data, callbacks=[timer])
+    finally:
+        training.JIT_COMPILE = "auto"
+    return timer.median()
+
+
+def time_baseline(config, data, epochs: int) -> float:
+    """The same net, compiled and fitted as the TensorFlow tutorials do."""
+    import keras
+
+    from dnnlab import build_model
+    from dnnlab.data import one_hot
+
+    (x, y), (x_val, y_val) = data.split(config.validation_split, config.limit)
+    keras.utils.set_random_seed(config.seed)
+    model = build_model(config)
+    model.compile(
+        optimizer=keras.optimizers.Adam(config.learning_rate),
+        loss="categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    timer = epoch_timer()
+    model.fit(
+        x,
+        one_hot(y),
+        batch_size=config.batch_size,
+        epochs=epochs,
+        validation_data=(x_val, one_hot(y_val)),
+        callbacks=[timer],
+        verbose=0,
+    )
+    return timer.median()
+
+
+def first_step_time() -> float:
+    """Seconds from starting a fresh Python to the end of its first training call."""
+    start = time.time()
+    out = subprocess.run(
+        [sys.executable, __file__, "--first-step"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return float(out.strip().splitlines()[-1]) - start
+
+
+def first_step() -> None:
+    """Child of first_step_time: start as a lab does (run_cli), train, print, exit."""
+    import dnnlab
+
+    def main(config):
+        import keras
+
+        class Stop(keras.callbacks.Callback):
+            def on_train_batch_end(self, batch, logs=None):
+                print(time.time(), flush=True)
+                os._exit(0)
+
+        dnnlab.train(config, callbacks=[Stop()])
+
+    with tempfile.TemporaryDirectory() as logs:
+        dnnlab.run_cli(main, lab_config(), argv=["--log-dir", logs])
+
+
+def time_to(config, data, target: float) -> tuple[float | None, float]:
+    """(training seconds until test accuracy first reached target, final accuracy)."""
+    import keras
+
+    from dnnlab import training
+    from dnnlab.data import one_hot
+
+    x_test, t_test = data.x_test, one_hot(data.y_test)
+
+    class TestAccuracy(keras.callbacks.Callback):
+        reached = None
+
+        def on_train_begin(self, logs=None):
+            self.elapsed, self.start = 0.0, time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.elapsed += time.perf_counter() - self.start
+            _, acc = self.model.evaluate(x_test, t_test, batch_size=1000, verbose=0)
+            if acc >= target and self.reached is None:
+                self.reached = self.elapsed
+            self.start = time.perf_counter()  # the test evaluation is not counted
+
+    cb = TestAccuracy()
+    with tempfile.TemporaryDirectory() as logs, quiet():
+        result = training.train(
+            dataclasses.replace(config, log_dir=logs), data, callbacks=[cb]
+        )
+    print(f"time to {target:.0%}: {cb.reached} s, final {result.test_accuracy:.4f}")
+    return cb.reached, result.test_accuracy
+
+
+def peak_memory(keras, gpu: bool) -> str:
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB → GiB
+    text = f"{rss:.2f} GiB resident (this process)"
+    if gpu and keras.backend.backend() == "jax":
+        import jax
+
+        stats = jax.devices()[0].memory_stats() or {}
+        if "peak_bytes_in_use" in stats:
+            text += f", {stats['peak_bytes_in_use'] / 2**30:.2f} GiB on the GPU"
+    return text
+
+
+@contextlib.contextmanager
+def quiet():
+    """Hide the progress lines of the timed runs."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        yield
+
+
+def backend_version(backend: str) -> str:
+    module = {"tensorflow": "tensorflow", "jax": "jax"}.get(backend)
+    if module is None:
+        return backend
+    return f"{module} {__import__(module).__version__}"
+
+
+def command(args) -> str:
+    env = os.environ.get("KERAS_BACKEND")
+    prefix = f"KERAS_BACKEND={env} " if env else ""
+    return prefix + "python bench/bench.py " + " ".join(sys.argv[1:])
+
+
+def write_section(path: Path, section: str) -> None:
+    """Replace this machine's section of BENCHMARKS.md, keep the others."""
+    head = (
+        "# Benchmarks\n\nWritten by `make bench` (bench/bench.py); "
+        "one section per machine and backend.\n\n"
+    )
+    text = path.read_text() if path.is_file() else head
+    title = section.splitlines()[0]
+    parts = text.split("\n## ")
+    kept = [parts[0]] + [s for s in parts[1:] if "## " + s.splitlines()[0] != title]
+    path.write_text("\n## ".join(kept).rstrip("\n") + "\n\n" + section)
+
+
+if __name__ == "__main__":
+    main()

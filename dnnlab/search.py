@@ -1,0 +1,247 @@
+"""Hyperparameter search on keras-tuner: every trial is dnnlab.train() scored on the
+validation split; the test set is evaluated once, for the best configuration.
+
+A search lives in <log_dir>/<name>/<strategy>/: keras-tuner's project (trial_NN/,
+oracle.json), tensorboard/trial_NN (a run per trial, with its HParams), best/ (the
+best configuration trained again in full) and search.json (every trial's score).
+Run again, it resumes: finished trials are kept, an interrupted one runs again.
+
+Several processes: keras-tuner's chief/worker mode, set by KERASTUNER_TUNER_ID
+(chief, tuner0, tuner1, …), KERASTUNER_ORACLE_IP and KERASTUNER_ORACLE_PORT.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import keras_tuner as kt
+
+from dnnlab import device
+from dnnlab.config import Config
+from dnnlab.data import Mnist
+from dnnlab.model import build_model
+from dnnlab.training import Result, train
+
+STRATEGIES = ("manual", "grid", "random", "bayesian")
+OBJECTIVE = "val_accuracy"
+
+
+def role() -> str:
+    """'chief', 'worker' or 'alone', from keras-tuner's environment variables."""
+    tuner_id = os.environ.get("KERASTUNER_TUNER_ID", "")
+    return "chief" if tuner_id == "chief" else "worker" if tuner_id else "alone"
+
+
+@dataclass
+class Search:
+    """What one strategy's search found."""
+
+    strategy: str
+    scores: list[float]  # validation accuracy of each finished trial, in trial order
+    top: list[
+        tuple[str, float, kt.HyperParameters]
+    ]  # (trial id, score, hp), best first
+    seconds: float  # this process's search time
+    new_trials: int  # trials this process ran (a resumed search skips finished ones)
+
+    def best_so_far(self) -> list[float]:
+        out: list[float] = []
+        for s in self.scores:
+            out.append(max(s, out[-1]) if out else s)
+        return out
+
+
+class _HyperModel(kt.HyperModel):
+    """hyperparameters → Config (the lab's space) → train(), scored on validation."""
+
+    def __init__(self, to_config: Callable, data: Mnist, log_dir: Path):
+        super().__init__()
+        self.to_config, self.data, self.log_dir = to_config, data, log_dir
+        self.trial_id = "?"
+
+    def build(self, hp):
+        return build_model(
+            self.to_config(hp)
+        )  # the tuner's copy; train() builds its own
+
+    def fit(self, hp, model, *args, callbacks=(), **kwargs):
+        config = self.to_config(hp)
+        run_dir = self.log_dir / f"trial_{self.trial_id}"
+        shutil.rmtree(run_dir, ignore_errors=True)  # an interrupted trial starts over
+        result = train(
+            config, self.data, run_dir=run_dir, callbacks=callbacks, test=False
+        )
+        if config.tensorboard and device.tensorboard_available():
+            from dnnlab.tboard import write_hparams
+
+            write_hparams(run_dir, hp.values, self.trial_id)
+        return {OBJECTIVE: max(result.history[OBJECTIVE])}
+
+
+def run(
+    strategy: str,
+    to_config: Callable,
+    data: Mnist,
+    root: Path,
+    trials: int,
+    overwrite: bool = False,
+    budget_s: float = 0.0,
+    seed: int = 1,
+) -> Search:
+    """Search with one strategy for up to `trials` trials (and `budget_s` seconds).
+
+    Args:
+        to_config: hyperparameters → Config; its calls to hp.Int, hp.Choice… are the
+            search space.
+        budget_s: start no trial after this many seconds (0: no limit). Counted in
+            this process; a worker checks it too.
+    """
+    hypermodel = _HyperModel(to_config, data, root / strategy / "tensorboard")
+    base = {
+        "manual": kt.GridSearch,
+        "grid": kt.GridSearch,
+        "random": kt.RandomSearch,
+        "bayesian": kt.BayesianOptimization,
+    }[strategy]
+    extra = {}
+    if (
+        strategy == "bayesian"
+    ):  # its default (3 per hyperparameter) could fill the budget
+        extra["num_initial_points"] = max(1, min(5, trials // 3))
+    start = time.perf_counter()
+    ran = []
+
+    class Tuner(base):
+        def on_trial_begin(self, trial):
+            hypermodel.trial_id = trial.trial_id
+            super().on_trial_begin(trial)
+
+        def on_trial_end(self, trial):
+            super().on_trial_end(trial)
+            ran.append(trial.trial_id)
+            if budget_s and time.perf_counter() - start > budget_s:
+                print(f"time budget of {budget_s:.0f} s spent: no more trials here")
+                self.oracle.max_trials = len(self.oracle.trials)  # stops this search
+
+    tuner = Tuner(
+        hypermodel=hypermodel,
+        objective=kt.Objective(OBJECTIVE, "max"),
+        max_trials=trials,
+        directory=str(root),
+        project_name=strategy,
+        overwrite=overwrite,
+        seed=seed,
+        **extra,
+    )
+    if role() != "worker":
+        tuner.oracle.max_trials = trials  # a resumed search may get a new budget
+        finished = len(_finished(tuner.oracle))
+        if finished:
+            print(f"{strategy}: {finished} finished trials kept (--overwrite: afresh)")
+    tuner.search(verbose=1)
+    search = Search(
+        strategy=strategy,
+        scores=[t.score for t in _finished(tuner.oracle)] if role() != "worker" else [],
+        top=[
+            (t.trial_id, t.score, t.hyperparameters)
+            for t in (tuner.oracle.get_best_trials(10) if role() != "worker" else [])
+        ],
+        seconds=time.perf_counter() - start,
+        new_trials=len(ran),
+    )
+    return search
+
+
+def _finished(oracle) -> list:
+    done = [t for t in oracle.trials.values() if t.status == "COMPLETED"]
+    return sorted(done, key=lambda t: int(t.trial_id))
+
+
+def final(config: Config, data: Mnist, run_dir: Path) -> Result:
+    """The best configuration trained in full, tested once; kept if already done."""
+    saved = run_dir / "config.json"
+    if saved.is_file():
+        old = json.loads(saved.read_text())
+        new = json.dumps(config.replace(resume=old["resume"]).to_dict())
+        if json.loads(new) != old:
+            shutil.rmtree(run_dir)  # a better configuration has been found since
+    return train(config.replace(resume=saved.is_file()), data, run_dir=run_dir)
+
+
+def table(search: Search, n: int = 5) -> str:
+    """The top trials: id, validation accuracy, hyperparameters."""
+    lines = [
+        f"{search.strategy}: top {min(n, len(search.top))} of "
+        f"{len(search.scores)} trials (validation accuracy)"
+    ]
+    for trial_id, score, hp in search.top[:n]:
+        hps = " ".join(f"{k}={_short(v)}" for k, v in hp.values.items())
+        lines.append(f"  trial {trial_id}  {100 * score:6.2f}%  {hps}")
+    return "\n".join(lines)
+
+
+def trials_to(search: Search, accuracy: float) -> int | None:
+    """How many trials the search needed to reach `accuracy`, or None."""
+    return next(
+        (i for i, s in enumerate(search.best_so_far(), 1) if s >= accuracy), None
+    )
+
+
+def summary(found: dict[str, Search], best: Result, seconds: float) -> str:
+    """Each strategy's best and trials needed; the best configuration's final scores."""
+    level = min(f.top[0][1] for f in found.values() if f.top)
+    lines = [
+        f"{'strategy':<10}{'trials':>8}{'best val':>10}"
+        f"{f'trials to {100 * level:.2f}%':>20}{'search time':>13}"
+    ]
+    for name, f in found.items():
+        best_val = f"{100 * f.top[0][1]:.2f}%" if f.top else "—"
+        lines.append(
+            f"{name:<10}{len(f.scores):>8}{best_val:>10}"
+            f"{trials_to(f, level) or '—':>20}{f.seconds:>12.0f}s"
+        )
+    val = best.history.get(OBJECTIVE, [math.nan])[-1]
+    lines.append(
+        f"best configuration, trained on all images: validation {val:.2%}, "
+        f"test {best.test_accuracy:.2%} (the only test evaluation) · "
+        f"{seconds / 60:.1f} min in all"
+    )
+    return "\n".join(lines)
+
+
+def save(found: dict[str, Search], best: Result, path: Path) -> None:
+    """search.json: every trial's score per strategy, and the best configuration's."""
+    out = {
+        "strategies": {
+            name: {
+                "scores": f.scores,
+                "best_so_far": f.best_so_far(),
+                "top": [
+                    {"trial": t, "val_accuracy": v, "hyperparameters": hp.values}
+                    for t, v, hp in f.top
+                ],
+                "seconds": f.seconds,
+            }
+            for name, f in found.items()
+        },
+        "best": {
+            "config": best.config.to_dict(),
+            "val_accuracy": best.history[OBJECTIVE][-1],
+            "test_accuracy": best.test_accuracy,
+            "run_dir": str(best.run_dir),
+        },
+    }
+    path.write_text(json.dumps(out, indent=2) + "\n")
+
+
+def _short(v) -> str:
+    if isinstance(v, float) and v and not 1e-2 <= abs(v) < 1e3:
+        return f"{v:.0e}"
+    return f"{v:g}" if isinstance(v, float) and math.isfinite(v) else str(v)

@@ -3,7 +3,7 @@ PYTHON ?= python3
 BIN := .venv/bin
 LAB := $(BIN)/python labs
 
-.PHONY: install test lint tensorboard clean bench lab-table labs lab-softmax lab-layer3 lab-layer5 \
+.PHONY: install test lint tensorboard clean bench results lab-table labs lab-softmax lab-layer3 lab-layer5 \
 	lab-tensorboard lab-initializer lab-regularization lab-batchnorm labs-more \
 	lab-cost lab-activation lab-learning-rate lab-optimizer lab-dropout
 
@@ -27,6 +27,11 @@ tensorboard:
 
 clean:
 	rm -rf logs/*/ .pytest_cache .ruff_cache build *.egg-info
+
+# Every lab whose saved results are older than its code, then RESULTS.md (and the
+# README's lab table) from the runs; about 35 minutes on 2 cores when all must run.
+results:
+	$(BIN)/python scripts/results.py
 
 # Every lab at its defaults; writes the README's lab table from the results.
 lab-table:

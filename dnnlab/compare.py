@@ -16,7 +16,8 @@ def compare(
     detail: bool = False,
     figures: dict[str, Callable] | None = None,
 ) -> dict:
-    """Train every variant on the same data; print the table; save compare.png.
+    """Train every variant on the same data; print the table; save compare.png,
+    results.json (and columns.json) in the comparison's folder.
 
     Args:
         target: validation accuracy whose first epoch the table reports.
@@ -48,6 +49,8 @@ def compare(
     drawn = [plots.curves(results, root / "compare.png")]
     drawn += [draw(results, root / file) for file, draw in (figures or {}).items()]
     extra = columns(results) if columns else None
+    if extra:  # the table's extra columns, for scripts/results.py
+        (root / "columns.json").write_text(json.dumps(extra, indent=2) + "\n")
     print(table(results, target, extra, title=first.name))
     print(f"tensorboard --logdir {root.parent}   ·   plot: {drawn[0]}")
     for figure in drawn[1:]:

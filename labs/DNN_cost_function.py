@@ -8,6 +8,8 @@ faster.
 Run: python labs/DNN_cost_function.py [--epochs 5]
 """
 
+import json
+
 from dnnlab import Config, compare, run_cli
 
 base = Config(
@@ -30,6 +32,8 @@ def main(variants: dict) -> None:
     print("softmax outputs for three test images (cross-entropy net):")
     for row in p:
         print("  " + " ".join(f"{v:.3f}" for v in row) + f"   sum = {row.sum():.6f}")
+    folder = results["cross_entropy"].run_dir.parent
+    (folder / "softmax_sums.json").write_text(json.dumps(p.sum(axis=1).tolist()))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,8 @@ activations of each hidden layer at initialization.
 Run: python labs/DNN_initializer.py [--epochs 5]
 """
 
+import json
+
 from dnnlab import Config, compare, plots, run_cli
 
 base = Config(
@@ -35,6 +37,8 @@ def at_initialization(results: dict, path):
     print("activation std per hidden layer at initialization:")
     for name, text in std.items():
         print(f"  {name:12} {text}")
+    stds = {name: [float(a.std()) for a in layers] for name, layers in acts.items()}
+    (path.parent / "activation_std.json").write_text(json.dumps(stds))
     return plots.distributions(acts, path, "hidden-layer activations at initialization")
 
 

@@ -5,7 +5,7 @@ LAB := $(BIN)/python labs
 
 .PHONY: install test lint tensorboard clean bench results lab-table labs lab-softmax lab-layer3 lab-layer5 \
 	lab-tensorboard lab-initializer lab-regularization lab-batchnorm labs-more \
-	lab-cost lab-activation lab-learning-rate lab-optimizer lab-dropout
+	lab-cost lab-activation lab-learning-rate lab-optimizer lab-dropout lab-search
 
 install:
 	$(PYTHON) -m venv .venv
@@ -42,7 +42,8 @@ labs: lab-softmax lab-layer3 lab-layer5 lab-tensorboard lab-initializer \
 	lab-regularization lab-batchnorm
 
 # The rest of the lecture, one lab per topic.
-labs-more: lab-cost lab-activation lab-learning-rate lab-optimizer lab-dropout
+labs-more: lab-cost lab-activation lab-learning-rate lab-optimizer lab-dropout \
+	lab-search
 
 lab-softmax:
 	$(LAB)/DNN_softmax.py
@@ -79,3 +80,6 @@ lab-optimizer:
 
 lab-dropout:
 	$(LAB)/DNN_dropout.py
+
+lab-search:
+	$(LAB)/DNN_hyperparameter_search.py

@@ -172,3 +172,11 @@ def test_chief_and_two_workers_split_the_trials(tmp_path):
     assert "random: top 4 of 4 trials" in outs["chief"]  # the chief sees them all
     saved = json.loads((tmp_path / NAME / "search.json").read_text())
     assert len(saved["strategies"]["random"]["scores"]) == 4
+
+
+def test_time_budget_starts_no_trial_after_it(tmp_path):
+    out = run(
+        tmp_path, "--strategy", "random", "--trials", "3", "--time-budget", "0.001"
+    )
+    assert "time budget of 0 s spent: no more trials here" in out
+    assert "random: top 1 of 1 trials" in out

@@ -97,6 +97,17 @@ def gap(r: dict) -> float:
     return 100 * (r["train_accuracy"] - r["test_accuracy"])
 
 
+def gap_table(res: dict, first: str) -> tuple[dict[str, float], str]:
+    """Each variant's train − test gap in points, and the table of the overfitting labs."""
+    gaps = {n: gap(r) for n, r in res.items()}
+    rows = [
+        [n, pct(r["train_accuracy"]), pct(r["test_accuracy"]), f"{gaps[n]:.1f}"]
+        for n, r in res.items()
+    ]
+    head = [first, "train accuracy", "test accuracy", "gap (points)"]
+    return gaps, md_table(head, rows)
+
+
 def epochs_to(r: dict, accuracy: float) -> int | None:
     vals = r["history"].get("val_accuracy", [])
     return next((i for i, v in enumerate(vals, 1) if v >= accuracy), None)
@@ -354,14 +365,7 @@ def claim_initialization(R: Runs):
 
 def claim_weight_decay(R: Runs):
     res = R.results("DNN_regularization")
-    gaps = {n: gap(r) for n, r in res.items()}
-    rows = [
-        [n, pct(r["train_accuracy"]), pct(r["test_accuracy"]), f"{gaps[n]:.1f}"]
-        for n, r in res.items()
-    ]
-    table = md_table(
-        ["weight decay", "train accuracy", "test accuracy", "gap (points)"], rows
-    )
+    gaps, table = gap_table(res, "weight decay")
     figure = bars(
         gaps,
         "train − test accuracy (points)",
@@ -414,14 +418,7 @@ def claim_batch_norm(R: Runs):
 
 def claim_dropout(R: Runs):
     res = R.results("DNN_dropout")
-    gaps = {n: gap(r) for n, r in res.items()}
-    rows = [
-        [n, pct(r["train_accuracy"]), pct(r["test_accuracy"]), f"{gaps[n]:.1f}"]
-        for n, r in res.items()
-    ]
-    table = md_table(
-        ["variant", "train accuracy", "test accuracy", "gap (points)"], rows
-    )
+    gaps, table = gap_table(res, "variant")
     ok = (
         gaps["dropout_0.2"] < gaps["dropout_0"]
         and gaps["dropout_0.5"] < gaps["dropout_0"]

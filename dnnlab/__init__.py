@@ -1,27 +1,30 @@
 """dnnlab: the labs of the lecture "Deep Neural Network" in TensorFlow 2 / Keras 3.
 
-`Config`, `run_cli` and `compare` import no TensorFlow, so --help answers at once;
-the rest loads Keras on first use.
+`Config`, the claims and `run_lab` import no TensorFlow, so --help and bad flags
+answer at once; the rest loads Keras on first use.
 """
 
-import os
-
-# TensorFlow's C++ start-up chatter (CPU flags, no CUDA) hides the lab's own output.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-from dnnlab.compare import compare  # noqa: E402
-from dnnlab.config import Config, ConfigError  # noqa: E402
+from dnnlab.claims import Claim, Stat, above, below, num, pct
+from dnnlab.config import Config, ConfigError
+from dnnlab.lab import Seeds, run_lab
+from dnnlab.result import Result
 
 __all__ = [
+    "Claim",
     "Config",
     "ConfigError",
+    "DataError",
     "Mnist",
     "Result",
-    "DataError",
+    "Seeds",
+    "Stat",
+    "above",
+    "below",
     "build_model",
-    "compare",
     "load_mnist",
-    "run_cli",
+    "num",
+    "pct",
+    "run_lab",
     "train",
 ]
 _LAZY = {
@@ -30,8 +33,6 @@ _LAZY = {
     "Mnist": "dnnlab.data",
     "DataError": "dnnlab.data",
     "train": "dnnlab.training",
-    "Result": "dnnlab.training",
-    "run_cli": "dnnlab.cli",
 }
 
 

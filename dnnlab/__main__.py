@@ -1,16 +1,16 @@
 """python -m dnnlab [flags]: train one Config given on the command line."""
 
-from dnnlab import Config, run_cli
+from dnnlab import Claim, Config, above, run_lab
 
 
-def main(config: Config) -> None:
-    from dnnlab import train
-
-    r = train(config)
-    status = f"diverged at epoch {r.diverged_at}" if r.diverged_at else r.status
-    print(f"test accuracy {r.test_accuracy:.2%} ({status}) in {r.wall_time:.1f}s")
-    print(f"tensorboard --logdir {r.run_dir.parent}")
+def claim(results) -> Claim:
+    """A trained net beats chance (10 %) by a wide margin."""
+    net = results["net"].stat("test_accuracy")
+    return Claim(
+        "the net learns: test accuracy far above chance",
+        [above("test accuracy > 50 %", net, 0.5)],
+    )
 
 
 if __name__ == "__main__":
-    run_cli(main, Config())
+    run_lab(Config(), claim)

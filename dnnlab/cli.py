@@ -7,7 +7,6 @@ import dataclasses
 import difflib
 import os
 import sys
-from collections.abc import Callable
 
 from dnnlab.config import CHOICES, Config, ConfigError
 from dnnlab.runs import latest_run
@@ -18,9 +17,26 @@ class _Parser(argparse.ArgumentParser):
         unknown = [w for w in message.split() if w.startswith("--")]
         if message.startswith("unrecognized arguments") and unknown:
             flags = [f for a in self._actions for f in a.option_strings]
-            near = difflib.get_close_matches(unknown[0].split("=")[0], flags, n=1)
-            message += f" (did you mean {near[0]}?)" if near else ""
-        _usage_error(self.prog, message)
+            near = nearest(unknown[0].split("=")[0], flags)
+            message += f" (did you mean {near}?)" if near else ""
+        usage_error(self.prog, message)
+
+
+def nearest(flag: str, flags: list[str]) -> str | None:
+    """The flag meant: --lr is --learning-rate by its initials, --epoch by spelling."""
+    word = flag.lstrip("-").lower()
+    for f in flags:
+        parts = f.lstrip("-").split("-")
+        if len(parts) > 1 and "".join(p[0] for p in parts) == word:
+            return f
+    near = difflib.get_close_matches(flag, flags, n=1)
+    return near[0] if near else None
+
+
+def program() -> str:
+    """How the user started us: the script's name, or `python -m dnnlab`."""
+    name = os.path.basename(sys.argv[0])
+    return "python -m dnnlab" if name == "__main__.py" else name
 
 
 def parser(configs: dict[str, Config], prog: str) -> argparse.ArgumentParser:
@@ -37,13 +53,11 @@ def parser(configs: dict[str, Config], prog: str) -> argparse.ArgumentParser:
         default = (
             f"(default: {shown})" if len(values) == 1 else f"(per variant: {shown})"
         )
-        comment = _COMMENTS.get(f.name, "")
+        text = f.metadata["help"]
         if f.name in CHOICES:
-            comment += " {" + ", ".join(CHOICES[f.name]) + "}"
+            text += " {" + ", ".join(CHOICES[f.name]) + "}"
         flag = "--" + f.name.replace("_", "-")
-        kwargs = dict(
-            dest=f.name, default=argparse.SUPPRESS, help=f"{comment} {default}"
-        )
+        kwargs = dict(dest=f.name, default=argparse.SUPPRESS, help=f"{text} {default}")
         if f.type == "bool":
             p.add_argument(flag, action=argparse.BooleanOptionalAction, **kwargs)
         else:
@@ -56,59 +70,76 @@ def parser(configs: dict[str, Config], prog: str) -> argparse.ArgumentParser:
                 metavar="WIDTHS" if f.type.startswith("tuple") else f.type.upper(),
                 **kwargs,
             )
+    p.add_argument(
+        "--seeds",
+        type=int,
+        default=1,
+        metavar="N",
+        help="train every variant under N seeds (SEED, SEED+1, …); the table shows "
+        "mean ± std and the claim weighs the spread (default: 1)",
+    )
+    if len(configs) > 1:
+        p.add_argument(
+            "--variants",
+            type=lambda t: [v for v in t.split(",") if v],
+            metavar="NAMES",
+            help="run only these variants, e.g. "
+            + ",".join(list(configs)[:2])
+            + " (default: all; the claim needs all)",
+        )
     p.add_argument("--show", action="store_true", help="open the figures in a window")
     return p
 
 
-def run_cli(
-    main: Callable,
-    configs: Config | dict[str, Config],
-    argv=None,
-    options: dict[str, dict] | None = None,
-):
-    """Parse flags, apply them to every config, run main(configs); errors: one line.
+@dataclasses.dataclass
+class Flags:
+    """What the command line asked for."""
+
+    variants: dict[str, Config]  # the variants to run, flags applied
+    seeds: int
+    show: bool
+    changed: dict  # Config fields set on the command line
+    options: dict  # the lab's own flags
+    all: list[str]  # every variant of the lab, run or not
+
+
+def parse(
+    configs: dict[str, Config], argv=None, options: dict[str, dict] | None = None
+) -> Flags:
+    """Flags applied to every variant; a bad flag or value exits 2 in one line.
 
     Args:
-        options: the lab's own flags beyond Config's, {name: add_argument keywords};
-            main receives them as keyword arguments.
+        options: the lab's own flags beyond Config's, {name: add_argument keywords}.
     """
-    single = isinstance(configs, Config)
-    variants = {"": configs} if single else dict(configs)
-    prog = "dnnlab" if argv is not None else os.path.basename(sys.argv[0])
-    p = parser(variants, prog)
+    prog = program()
+    p = parser(configs, prog)
     for name, spec in (options or {}).items():
         spec = {"dest": name, **spec}
         spec["help"] += f" (default: {spec['default']})"
         p.add_argument("--" + name.replace("_", "-"), **spec)
     args = vars(p.parse_args(argv))
-    show = args.pop("show")
+    seeds, show = args.pop("seeds"), args.pop("show")
+    chosen = args.pop("variants", None) or list(configs)
     extra = {name: args.pop(name) for name in options or {}}
+    if seeds < 1:
+        usage_error(prog, f"seeds={seeds} is not allowed: expected an integer >= 1")
+    unknown = [v for v in chosen if v not in configs]
+    if unknown:
+        usage_error(
+            prog,
+            f"variants={unknown[0]!r} is not allowed: expected some of "
+            + ", ".join(configs),
+        )
     try:
-        variants = {k: c.replace(**args) for k, c in variants.items()}
+        variants = {k: c.replace(**args) for k, c in configs.items() if k in chosen}
         if args.get("resume"):
             latest_run(next(iter(variants.values())))  # something to resume?
     except ConfigError as e:
-        _usage_error(prog, e)
-    if show:
-        from dnnlab import plots
-
-        plots.SHOW = True
-    from dnnlab.data import DataError, prefetch  # numpy only
-
-    prefetch()  # reads MNIST while main imports TensorFlow
-    try:
-        return main(variants[""] if single else variants, **extra)
-    except ConfigError as e:
-        _usage_error(prog, e)
-    except DataError as e:
-        print(f"{prog}: data error: {e}", file=sys.stderr)
-        sys.exit(1)
-    except KeyboardInterrupt as e:
-        print(f"\n{prog}: {e or 'interrupted'}", file=sys.stderr)
-        sys.exit(130)
+        usage_error(prog, e)
+    return Flags(variants, seeds, show, args, extra, list(configs))
 
 
-def _usage_error(prog: str, message) -> None:
+def usage_error(prog: str, message) -> None:
     print(f"{prog}: error: {message} (see --help)", file=sys.stderr)
     sys.exit(2)
 
@@ -134,20 +165,3 @@ def _show(value) -> str:
 def _doc() -> str:
     main = sys.modules.get("__main__")
     return (getattr(main, "__doc__", None) or "").strip()
-
-
-def _field_comments() -> dict[str, str]:
-    """Each Config field's inline comment, read from config.py: one source of help."""
-    import inspect
-
-    from dnnlab import config
-
-    out = {}
-    for line in inspect.getsource(config.Config).splitlines():
-        name, _, rest = line.strip().partition(":")
-        if "#" in rest and name.isidentifier():
-            out[name] = rest.split("#", 1)[1].strip()
-    return out
-
-
-_COMMENTS = _field_comments()

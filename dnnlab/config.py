@@ -1,4 +1,7 @@
-"""The single description of an experiment: a frozen dataclass, checked in one place."""
+"""The single description of an experiment: a frozen dataclass, checked in one place.
+
+Each field carries its help text as metadata; the command line is generated from it.
+"""
 
 from __future__ import annotations
 
@@ -21,9 +24,9 @@ CHOICES = {
     ),
     "initializer": (
         "random_normal",  # N(0, init_std²), the slides' naive start
-        "glorot_normal",  # Xavier
+        "glorot_normal",  # Xavier, truncated normal
         "glorot_uniform",  # Xavier, Keras' default
-        "he_normal",
+        "he_normal",  # truncated normal
         "he_uniform",
     ),
     "regularizer": ("none", "l1", "l2", "l1_l2"),
@@ -32,46 +35,54 @@ CHOICES = {
     "optimizer": ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"),
     "lr_schedule": ("constant", "cosine"),
 }
+MNIST_TRAIN = 60_000  # training images of MNIST, for checks made before any data loads
 
 
 class ConfigError(ValueError):
     """A bad value; the message names the field, the value and what is allowed."""
 
 
+def _field(default, help: str):
+    return dataclasses.field(default=default, metadata={"help": help})
+
+
 @dataclass(frozen=True)
 class Config:
     """One experiment: the network, how it learns, and where its logs go."""
 
-    name: str = "dnnlab"  # the lab's name: runs go to <log_dir>/<name>/<timestamp>
-    hidden_units: tuple[int, ...] = (
-        256,
-        256,
-        256,
-    )  # hidden widths, e.g. 256,256; none = softmax regression
-    activation: str = "relu"  # non-linearity of every hidden layer
-    initializer: str = "glorot_uniform"  # how every Dense kernel starts
-    init_std: float = 0.01  # standard deviation of random_normal
-    regularizer: str = "none"  # weight decay on every Dense kernel
-    reg_lambda: float = 1e-4  # λ of the weight decay
-    batch_norm: str = "off"  # batch normalization in each hidden block
-    dropout: float = 0.0  # fraction of hidden units dropped while training
-    loss: str = "cross_entropy"  # cost function on the softmax outputs
-    optimizer: str = "adam"  # update rule
-    learning_rate: float = 0.001  # step size of the update
-    lr_schedule: str = "constant"  # cosine: decay the step size to 0 over the run
-    batch_size: int = 100  # images per gradient step
-    epochs: int = 10  # passes over the training set
-    validation_split: float = (
-        0.1  # fraction of the training set held out for validation
+    name: str = _field("dnnlab", "the lab's name: runs go to LOG_DIR/NAME/<timestamp>")
+    hidden_units: tuple[int, ...] = _field(
+        (256, 256, 256), "hidden widths, e.g. 256,256; none = softmax regression"
     )
-    limit: int = 0  # train on the first N training images only (0 = all)
-    seed: int = 1  # seeds Python, NumPy and the backend
-    deterministic: bool = False  # identical numbers run after run (TensorFlow; slower)
-    tensorboard: bool = True  # write a TensorBoard run
-    resume: bool = False  # go on with the lab's latest run from where it stopped
-    log_dir: str = "logs"  # root folder of the TensorBoard runs
-    mixed_precision: bool = (
-        False  # compute in float16 (bfloat16 on CPU), keep weights float32
+    activation: str = _field("relu", "non-linearity of every hidden layer")
+    initializer: str = _field("glorot_uniform", "how every Dense kernel starts")
+    init_std: float = _field(0.01, "standard deviation of random_normal")
+    regularizer: str = _field("none", "weight decay on every Dense kernel")
+    reg_lambda: float = _field(
+        1e-4, "λ of the weight decay: Keras adds λ·Σw² (L2) or λ·Σ|w| (L1) to the loss"
+    )
+    batch_norm: str = _field("off", "batch normalization in each hidden block")
+    dropout: float = _field(0.0, "fraction of hidden units dropped while training")
+    loss: str = _field("cross_entropy", "cost function on the softmax outputs")
+    optimizer: str = _field("adam", "update rule")
+    learning_rate: float = _field(0.001, "step size of the update")
+    lr_schedule: str = _field("constant", "cosine: decay the step size to 0")
+    batch_size: int = _field(100, "images per gradient step")
+    epochs: int = _field(10, "passes over the training set")
+    validation_split: float = _field(
+        0.1, "fraction of the training set held out for validation (0: none)"
+    )
+    limit: int = _field(0, "train on the first N training images only (0: all)")
+    seed: int = _field(1, "seeds Python, NumPy and the backend")
+    deterministic: bool = _field(
+        False, "identical numbers run after run (TensorFlow; slower)"
+    )
+    xla: bool = _field(False, "compile the training step with XLA (on GPUs: always)")
+    tensorboard: bool = _field(True, "write a TensorBoard run")
+    resume: bool = _field(False, "go on with the lab's latest run where it stopped")
+    log_dir: str = _field("logs", "root folder of the TensorBoard runs")
+    mixed_precision: bool = _field(
+        False, "compute in float16 (bfloat16 on CPU), keep weights float32"
     )
 
     def __post_init__(self) -> None:
@@ -91,8 +102,8 @@ class Config:
             _fail("hidden_units", self.hidden_units, "widths of at least 1")
         if not 0.0 <= self.dropout < 1.0:
             _fail("dropout", self.dropout, "a rate in [0, 1)")
-        if not 0.0 < self.validation_split < 1.0:
-            _fail("validation_split", self.validation_split, "a fraction in (0, 1)")
+        if not 0.0 <= self.validation_split < 1.0:
+            _fail("validation_split", self.validation_split, "a fraction in [0, 1)")
         for field in ("learning_rate", "init_std"):
             if not getattr(self, field) > 0:
                 _fail(field, getattr(self, field), "a number > 0")
@@ -103,15 +114,34 @@ class Config:
                 _fail(field, getattr(self, field), "an integer >= 1")
         if self.limit < 0:
             _fail("limit", self.limit, "an integer >= 0 (0 = all)")
+        if self.batch_size > self.train_images(MNIST_TRAIN):
+            _fail(
+                "batch_size",
+                self.batch_size,
+                f"at most the {self.train_images(MNIST_TRAIN)} training images",
+            )
         if not self.name or "/" in self.name or self.name.startswith("."):
             _fail("name", self.name, "a folder name without '/'")
 
+    def train_images(self, available: int) -> int:
+        """How many of `available` training images this config trains on."""
+        n = available - int(round(available * self.validation_split))
+        return min(self.limit, n) if self.limit else n
+
     def replace(self, **changes) -> Config:
         """A copy with some fields changed, validated like a new one."""
+        unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(self)})
+        if unknown:
+            near = difflib.get_close_matches(unknown[0], FIELDS, n=1)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            raise ConfigError(f"{unknown[0]!r} is not a Config field{hint}")
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
+
+
+FIELDS = tuple(f.name for f in dataclasses.fields(Config))
 
 
 def _fail(field: str, value, allowed: str):

@@ -9,11 +9,11 @@ import contextlib
 import functools
 import os
 
-import keras
+from dnnlab.backend import keras
 
 
 @functools.cache
-def devices() -> tuple[str, list[str]]:
+def devices() -> tuple[str, tuple[str, ...]]:
     """(backend, the devices it will use); GPUs get memory growth on TensorFlow."""
     backend = keras.backend.backend()
     if backend == "tensorflow":
@@ -32,38 +32,51 @@ def devices() -> tuple[str, list[str]]:
         names = [n for n in names if not n.startswith("CPU")]
     else:
         names = []
-    return backend, names or [f"CPU ({os.cpu_count()} cores)"]
+    return backend, tuple(names or [f"CPU ({os.cpu_count()} cores)"])
 
 
 def setup(
     mixed_precision: bool = False, deterministic: bool = False
 ) -> contextlib.AbstractContextManager:
-    """Announce the devices once; return the scope to build and compile models under."""
+    """Set the precision policy; the scope to build and compile models under."""
     backend, names = devices()
     if deterministic and backend == "tensorflow":
         import tensorflow as tf
 
         tf.config.experimental.enable_op_determinism()
+    keras.mixed_precision.set_global_policy(_policy(mixed_precision, names))
+    strategy = _strategy(backend, names)
+    return strategy.scope() if strategy is not None else contextlib.nullcontext()
+
+
+def banner(mixed_precision: bool = False) -> str:
+    """One line: the backend, its devices, the precision (and multi-GPU strategy)."""
+    backend, names = devices()
+    line = f"dnnlab: backend {backend}, {', '.join(names)}, "
+    line += _policy(mixed_precision, names)
     gpus = [n for n in names if n.startswith("GPU")]
+    if _strategy(backend, names) is not None:
+        line += f", MirroredStrategy over {len(gpus)} GPUs"
+    return line
+
+
+def _policy(mixed_precision: bool, names: list[str]) -> str:
     # On a CPU float16 is emulated and slow; bfloat16 is what CPUs accelerate.
-    policy = (
-        ("mixed_float16" if gpus else "mixed_bfloat16")
-        if mixed_precision
-        else "float32"
+    if not mixed_precision:
+        return "float32"
+    return (
+        "mixed_float16" if any(n.startswith("GPU") for n in names) else "mixed_bfloat16"
     )
-    keras.mixed_precision.set_global_policy(policy)
-    strategy = None
+
+
+@functools.cache
+def _strategy(backend: str, names: tuple):
+    gpus = [n for n in names if n.startswith("GPU")]
     if backend == "tensorflow" and len(gpus) > 1:
         import tensorflow as tf
 
-        strategy = tf.distribute.MirroredStrategy()
-    line = f"dnnlab: backend {backend}, {', '.join(names)}, {policy}"
-    if strategy is not None:
-        line += f", MirroredStrategy over {len(gpus)} GPUs"
-    if line != getattr(setup, "_said", None):
-        print(line, flush=True)
-        setup._said = line
-    return strategy.scope() if strategy is not None else contextlib.nullcontext()
+        return tf.distribute.MirroredStrategy()
+    return None
 
 
 def tensorboard_available() -> bool:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import keras
-
+from dnnlab.backend import keras
 from dnnlab.config import Config
 
 N_INPUTS, N_CLASSES = 784, 10
@@ -85,3 +84,52 @@ def _dense(config: Config, units: int, name: str, use_bias: bool) -> keras.layer
         kernel_regularizer=regularizer(config),
         name=name,
     )
+
+
+def describe(variants: dict[str, Config]) -> str:
+    """The Keras model each distinct architecture becomes, a line per layer."""
+    seen: dict[str, list[str]] = {}
+    for name, config in variants.items():
+        text = "\n".join(_layer_line(layer) for layer in build_model(config).layers)
+        seen.setdefault(text, []).append(name)
+    blocks = [
+        f"Keras model of {', '.join(names)}:\n{text}" for text, names in seen.items()
+    ]
+    return "\n".join(blocks)
+
+
+def _layer_line(layer) -> str:
+    c = layer.get_config()
+    kind = type(layer).__name__
+    if kind == "Dense":
+        init = c["kernel_initializer"]
+        init_args = {
+            k: v
+            for k, v in (init.get("config") or {}).items()
+            if k != "seed" and v is not None
+        }
+        reg = c.get("kernel_regularizer")
+        parts = [
+            f"{c['units']} units",
+            f"init {init['class_name']}{_args(init_args)}",
+            f"reg {reg['class_name']}{_args(reg['config'])}" if reg else "",
+            "no bias" if not c["use_bias"] else "",
+        ]
+    elif kind == "BatchNormalization":
+        parts = [f"momentum {c['momentum']}", f"epsilon {c['epsilon']}"]
+    elif kind == "Dropout":
+        parts = [f"rate {c['rate']}"]
+    elif kind == "Activation":
+        parts = [c["activation"]]
+    elif kind == "LeakyReLU":
+        parts = [f"slope {c['negative_slope']}"]
+    else:
+        parts = []
+    return f"  {layer.name:<10} {kind:<19} " + ", ".join(p for p in parts if p)
+
+
+def _args(d: dict) -> str:
+    shown = ", ".join(
+        f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in d.items()
+    )
+    return f"({shown})" if shown else ""

@@ -6,14 +6,11 @@ from pathlib import Path
 
 import numpy as np
 
-SHOW = False  # set by --show
-
 
 def _pyplot():
     import matplotlib
 
-    if not SHOW:
-        matplotlib.use("Agg")  # no display needed
+    matplotlib.use("Agg")  # drawn to files; show() opens them afterwards
     import matplotlib.pyplot as plt
 
     return plt
@@ -21,29 +18,53 @@ def _pyplot():
 
 def save(fig, path: Path) -> Path:
     fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt = _pyplot()
-    if SHOW:
-        plt.show()
-    plt.close(fig)
+    _pyplot().close(fig)
     return path
 
 
+def show(paths: list[Path]) -> None:
+    """Open the saved figures in a window each (--show)."""
+    import matplotlib
+
+    try:
+        matplotlib.use("TkAgg", force=True)
+    except ImportError:
+        print("dnnlab: --show needs a display; the figures are saved as PNG files")
+        return
+    import matplotlib.pyplot as plt
+
+    for path in paths:
+        fig, ax = plt.subplots()
+        ax.imshow(plt.imread(path))
+        ax.set_axis_off()
+        ax.set_title(path.name)
+    plt.show()
+
+
+def _each(results: dict):
+    """(color, label or None, result) for every seed of every variant."""
+    for i, (name, seeds) in enumerate(results.items()):
+        for k, r in enumerate(seeds):
+            yield f"C{i % 10}", name if k == 0 else None, r
+
+
 def curves(results: dict, path: Path) -> Path:
-    """Training loss and validation error per epoch, a line per variant, log scales.
+    """Training loss and validation error per epoch, a line per variant and seed,
+    log scales.
 
     Error rather than accuracy: on a log scale 2 % and 3 % stay apart even beside a
     variant stuck at 90 %.
     """
     plt = _pyplot()
     fig, (loss, error) = plt.subplots(1, 2, figsize=(11, 4))
-    for name, r in results.items():
+    for color, label, r in _each(results):
         epochs = range(1, len(r.history.get("loss", [])) + 1)
-        loss.plot(epochs, r.history.get("loss", []), marker="o", ms=3, label=name)
-        wrong = [100 * (1 - a) for a in r.history.get("val_accuracy", [])]
-        error.plot(epochs, wrong, marker="o", ms=3, label=name)
-    loss.set(
-        xlabel="epoch", ylabel="training loss", yscale="log", title="training loss"
-    )
+        style = dict(marker="o", ms=3, color=color, label=label)
+        loss.plot(epochs, r.history.get("loss", []), **style)
+        acc = r.history.get("val_accuracy") or r.history.get("accuracy", [])
+        error.plot(epochs, [100 * (1 - a) for a in acc], **style)
+    loss.set(xlabel="epoch", ylabel="training loss", yscale="log")
+    loss.set_title("training loss")
     error.set(xlabel="epoch", ylabel="validation error (%)", yscale="log")
     error.set_title("validation error (100 % − accuracy)")
     for ax in (loss, error):
@@ -85,12 +106,12 @@ def trace(results: dict, path: Path, title: str = "training loss by iteration") 
     """Training loss against iterations, a line per variant (the optimizer slide)."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
-    for name, r in results.items():
+    for color, label, r in _each(results):
         if r.trace:
             steps, losses = zip(*r.trace, strict=True)
-            ax.plot(
-                steps, losses, label=name + (" (diverged)" if r.diverged_at else "")
-            )
+            if label and r.diverged_at:
+                label += " (diverged)"
+            ax.plot(steps, losses, color=color, label=label, lw=1)
     ax.set(xlabel="iteration", ylabel="training loss", yscale="log", title=title)
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=8)
@@ -101,37 +122,36 @@ def train_vs_validation(results: dict, path: Path) -> Path:
     """Train (dashed) and validation (solid) accuracy per epoch: the overfitting gap."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
-    for i, (name, r) in enumerate(results.items()):
+    for color, label, r in _each(results):
         epochs = range(1, len(r.history["accuracy"]) + 1)
-        ax.plot(epochs, r.history["accuracy"], "--", color=f"C{i}")
-        ax.plot(epochs, r.history["val_accuracy"], "-", color=f"C{i}", label=name)
-    ax.set(
-        xlabel="epoch", ylabel="accuracy", title="train (dashed) vs validation (solid)"
-    )
+        ax.plot(epochs, r.history["accuracy"], "--", color=color)
+        ax.plot(
+            epochs, r.history.get("val_accuracy", []), "-", color=color, label=label
+        )
+    ax.set(xlabel="epoch", ylabel="accuracy")
+    ax.set_title("train (dashed) vs validation (solid)")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     return save(fig, path)
 
 
-def best_so_far(searches: dict, path: Path) -> Path:
-    """Best validation accuracy against trials, a line per search strategy."""
+def best_so_far(results: dict, path: Path) -> Path:
+    """Best validation accuracy against trials, a line per search strategy and seed."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 4))
-    for name, search in searches.items():
-        best = search.best_so_far()
+    for color, label, r in _each(results):
+        best = r.extras["best_so_far"]
         ax.plot(
             range(1, len(best) + 1),
             [100 * b for b in best],
             marker="o",
             ms=3,
+            color=color,
             drawstyle="steps-post",
-            label=f"{name} ({len(best)} trials)",
+            label=label,
         )
-    ax.set(
-        xlabel="trials",
-        ylabel="best validation accuracy so far (%)",
-        title="search strategies at an equal trial budget",
-    )
+    ax.set(xlabel="trials", ylabel="best validation accuracy so far (%)")
+    ax.set_title("search strategies at an equal trial budget")
     ax.grid(alpha=0.3)
     ax.legend()
     return save(fig, path)

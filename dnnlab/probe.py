@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import keras
 import numpy as np
 
+from dnnlab.backend import keras
 from dnnlab.config import Config
 from dnnlab.data import Mnist, one_hot
 from dnnlab.model import build_model, loss
@@ -65,3 +65,10 @@ def dead_units(model: keras.Model, x: np.ndarray) -> float:
     """
     stuck = [np.all(a == a[:1], axis=0) for a in hidden_outputs(model, x)]
     return float(np.mean(np.concatenate(stuck))) if stuck else 0.0
+
+
+def gradient_ratio(config: Config, data: Mnist) -> float:
+    """First hidden layer's gradient norm over the last hidden layer's, before
+    training: far below 1 when the gradient vanishes toward the input."""
+    norms = gradient_norms(config, data)
+    return norms[0] / norms[-2]

@@ -1,10 +1,10 @@
 """Hyperparameter search on keras-tuner: every trial is dnnlab.train() scored on the
 validation split; the test set is evaluated once, for the best configuration.
 
-A search lives in <log_dir>/<name>/<strategy>/: keras-tuner's project (trial_NN/,
-oracle.json), tensorboard/trial_NN (a run per trial, with its HParams), best/ (the
-best configuration trained again in full) and search.json (every trial's score).
-Run again, it resumes: finished trials are kept, an interrupted one runs again.
+A search lives in its run folder (<lab>/<timestamp>/<strategy>/seed-<k>): keras-tuner's
+project (tuner/trial_NN, oracle.json), trials/trial_NN (a TensorBoard run per trial,
+with its HParams) and best/ (the best configuration trained again in full). With
+--resume, finished trials are kept and an interrupted one runs again.
 
 Several processes: keras-tuner's chief/worker mode, set by KERASTUNER_TUNER_ID
 (chief, tuner0, tuner1, …), KERASTUNER_ORACLE_IP and KERASTUNER_ORACLE_PORT.
@@ -91,7 +91,6 @@ def run(
     data: Mnist,
     root: Path,
     trials: int,
-    overwrite: bool = False,
     budget_s: float = 0.0,
     seed: int = 1,
 ) -> Search:
@@ -103,7 +102,7 @@ def run(
         budget_s: start no trial after this many seconds (0: no limit). Counted in
             this process; a worker checks it too.
     """
-    hypermodel = _HyperModel(to_config, data, root / strategy / "tensorboard")
+    hypermodel = _HyperModel(to_config, data, root / "trials")
     base = {
         "manual": kt.GridSearch,
         "grid": kt.GridSearch,
@@ -135,8 +134,7 @@ def run(
         objective=kt.Objective(OBJECTIVE, "max"),
         max_trials=trials,
         directory=str(root),
-        project_name=strategy,
-        overwrite=overwrite,
+        project_name="tuner",
         seed=seed,
         **extra,
     )
@@ -144,7 +142,7 @@ def run(
         tuner.oracle.max_trials = trials  # a resumed search may get a new budget
         finished = len(_finished(tuner.oracle))
         if finished:
-            print(f"{strategy}: {finished} finished trials kept (--overwrite: afresh)")
+            print(f"{strategy}: {finished} finished trials kept")
     tuner.search(verbose=1)
     search = Search(
         strategy=strategy,
@@ -192,53 +190,6 @@ def trials_to(search: Search, accuracy: float) -> int | None:
     return next(
         (i for i, s in enumerate(search.best_so_far(), 1) if s >= accuracy), None
     )
-
-
-def summary(found: dict[str, Search], best: Result, seconds: float) -> str:
-    """Each strategy's best and trials needed; the best configuration's final scores."""
-    level = min(f.top[0][1] for f in found.values() if f.top)
-    lines = [
-        f"{'strategy':<10}{'trials':>8}{'best val':>10}"
-        f"{f'trials to {100 * level:.2f}%':>20}{'search time':>13}"
-    ]
-    for name, f in found.items():
-        best_val = f"{100 * f.top[0][1]:.2f}%" if f.top else "—"
-        lines.append(
-            f"{name:<10}{len(f.scores):>8}{best_val:>10}"
-            f"{trials_to(f, level) or '—':>20}{f.seconds:>12.0f}s"
-        )
-    val = best.history.get(OBJECTIVE, [math.nan])[-1]
-    lines.append(
-        f"best configuration, trained on all images: validation {val:.2%}, "
-        f"test {best.test_accuracy:.2%} (the only test evaluation) · "
-        f"{seconds / 60:.1f} min in all"
-    )
-    return "\n".join(lines)
-
-
-def save(found: dict[str, Search], best: Result, path: Path) -> None:
-    """search.json: every trial's score per strategy, and the best configuration's."""
-    out = {
-        "strategies": {
-            name: {
-                "scores": f.scores,
-                "best_so_far": f.best_so_far(),
-                "top": [
-                    {"trial": t, "val_accuracy": v, "hyperparameters": hp.values}
-                    for t, v, hp in f.top
-                ],
-                "seconds": f.seconds,
-            }
-            for name, f in found.items()
-        },
-        "best": {
-            "config": best.config.to_dict(),
-            "val_accuracy": best.history[OBJECTIVE][-1],
-            "test_accuracy": best.test_accuracy,
-            "run_dir": str(best.run_dir),
-        },
-    }
-    path.write_text(json.dumps(out, indent=2) + "\n")
 
 
 def _short(v) -> str:

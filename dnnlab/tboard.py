@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import keras
 import numpy as np
+
+from dnnlab.backend import keras
 
 
 class DetailedView(keras.callbacks.Callback):

@@ -10,32 +10,46 @@ PReLU or ELU unit never is).
 Run: python labs/DNN_activation.py [--epochs 5] [--learning-rate 0.01]
 """
 
-from dnnlab import Config, compare, run_cli
+from dnnlab import Claim, Config, above, below, num, pct, run_lab
 
 base = Config(name="DNN_activation", hidden_units=(256,) * 5, epochs=5)
 names = ("sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "selu")
 variants = {name: base.replace(activation=name) for name in names}
 
 
-def main(variants: dict) -> None:
-    from dnnlab import load_mnist
-    from dnnlab.probe import dead_units, gradient_norms
+def grad_ratio(result, data) -> float:
+    from dnnlab.probe import gradient_ratio
 
-    data = load_mnist()
-    x_val = data.split(base.validation_split)[1][0][:1000]
-    norms = {name: gradient_norms(config, data) for name, config in variants.items()}
+    return gradient_ratio(result.config, data)
 
-    def columns(results):
-        return {
-            "grad 1st/last": {n: f"{g[0] / g[-2]:.3g}" for n, g in norms.items()},
-            "dead units": {  # no model for a run kept from before a --resume
-                n: f"{dead_units(r.model, x_val):.1%}" if r.model else "—"
-                for n, r in results.items()
-            },
-        }
 
-    compare(variants, columns=columns)
+def dead_units(result, data) -> float:
+    """Share of hidden units with one output for all of 1,000 held-out images."""
+    from dnnlab.probe import dead_units
+
+    return dead_units(result.model, data.split(0.1)[1][0][:1000])
+
+
+def claim(results) -> Claim:
+    ratio = {n: s.stat("grad_ratio") for n, s in results.items()}
+    dead = {n: s.stat("dead_units") for n, s in results.items()}
+    return Claim(
+        "in a deep net sigmoid's gradient vanishes toward the input and ReLU's does "
+        "not; ReLU units can die, Leaky ReLU and ELU units stay alive",
+        [
+            below(
+                "1st / last hidden gradient: sigmoid < 0.1", ratio["sigmoid"], 0.1, num
+            ),
+            above("1st / last hidden gradient: ReLU > 0.1", ratio["relu"], 0.1, num),
+            above(
+                "dead units: ReLU > Leaky ReLU", dead["relu"], dead["leaky_relu"], pct
+            ),
+            above("dead units: ReLU > ELU", dead["relu"], dead["elu"], pct),
+        ],
+    )
 
 
 if __name__ == "__main__":
-    run_cli(main, variants)
+    run_lab(
+        variants, claim, extras={"grad_ratio": grad_ratio, "dead_units": dead_units}
+    )

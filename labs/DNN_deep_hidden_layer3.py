@@ -6,7 +6,7 @@ regression's 92 % to about 98 %.
 Run: python labs/DNN_deep_hidden_layer3.py [--epochs 15] [--activation sigmoid]
 """
 
-from dnnlab import Config, compare, run_cli
+from dnnlab import Claim, Config, above, run_lab
 
 config = Config(
     name="DNN_deep_hidden_layer3",
@@ -20,5 +20,17 @@ config = Config(
     epochs=15,
 )
 
+
+def claim(results) -> Claim:
+    acc = results["net"].stat("test_accuracy")
+    return Claim(
+        "three hidden ReLU layers lift softmax regression's 92 % to about 98 %",
+        [
+            above("test accuracy > softmax regression's 92 %", acc, 0.92),
+            above("test accuracy > 97.5 %", acc, 0.975),
+        ],
+    )
+
+
 if __name__ == "__main__":
-    run_cli(lambda c: compare({c.activation: c}, target=0.98), config)
+    run_lab(config, claim, target=0.98)

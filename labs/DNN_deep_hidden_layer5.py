@@ -1,13 +1,14 @@
 """
 Title: A deeper net — five hidden layers, and the vanishing gradient
 Slide: "Deep Neural Network - sigmoid / ReLU" (exercise DNN_deep_hidden_layer5.py)
-Description: 784 → 5 × 256 → 10. Before training, the gradient norm of each layer's
-kernel on the first batches: with --activation sigmoid the first layer's is far below
-the last's (the vanishing gradient); with ReLU they stay comparable.
+Description: 784 → 5 × 256 → 10 with ReLU. Before training, the gradient norm of the
+first hidden layer's kernel over the last one's, on the first batches: with ReLU they
+stay comparable; the same net with sigmoid gets a first-layer gradient far below the
+last's (the vanishing gradient). Trained, the ReLU net reaches about 98 %.
 Run: python labs/DNN_deep_hidden_layer5.py [--activation sigmoid]
 """
 
-from dnnlab import Config, compare, run_cli
+from dnnlab import Claim, Config, above, below, num, run_lab
 
 config = Config(
     name="DNN_deep_hidden_layer5",
@@ -22,17 +23,47 @@ config = Config(
 )
 
 
-def main(config: Config) -> None:
-    from dnnlab import load_mnist
-    from dnnlab.probe import gradient_norms
+def grad_ratio(result, data) -> float:
+    """First hidden layer's gradient norm over the last's, before training."""
+    from dnnlab.probe import gradient_ratio
 
-    norms = gradient_norms(config, load_mnist(), batches=10)
-    print(f"gradient norm of each kernel, first 10 batches ({config.activation}):")
-    print("  " + "  ".join(f"layer {i}: {n:.2e}" for i, n in enumerate(norms[:-1], 1)))
-    ratio = norms[0] / norms[-2]
-    print(f"  output: {norms[-1]:.2e}   first hidden / last hidden = {ratio:.3g}")
-    compare({config.activation: config}, target=0.98)
+    return gradient_ratio(result.config, data)
+
+
+def sigmoid_ratio(result, data) -> float:
+    """The same ratio for the same net with sigmoid units."""
+    from dnnlab.probe import gradient_ratio
+
+    return gradient_ratio(result.config.replace(activation="sigmoid"), data)
+
+
+def claim(results) -> Claim:
+    net = results["net"]
+    return Claim(
+        "in five layers, sigmoid's gradient vanishes toward the input while ReLU's "
+        "does not; the ReLU net reaches about 98 %",
+        [
+            below(
+                "sigmoid: 1st / last hidden gradient < 0.1",
+                net.stat("sigmoid_ratio"),
+                0.1,
+                num,
+            ),
+            above(
+                "this net: 1st / last hidden gradient > 0.1",
+                net.stat("grad_ratio"),
+                0.1,
+                num,
+            ),
+            above("test accuracy > 97.5 %", net.stat("test_accuracy"), 0.975),
+        ],
+    )
 
 
 if __name__ == "__main__":
-    run_cli(main, config)
+    run_lab(
+        config,
+        claim,
+        target=0.98,
+        extras={"grad_ratio": grad_ratio, "sigmoid_ratio": sigmoid_ratio},
+    )

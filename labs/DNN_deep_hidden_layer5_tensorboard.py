@@ -3,13 +3,15 @@ Title: Watching a deep net learn in TensorBoard
 Slide: "Deep Neural Network - TensorBoard" (exercise
 DNN_deep_hidden_layer5_tensorboard.py)
 Description: the five-layer net of DNN_deep_hidden_layer5.py, with ReLU and with
-sigmoid, logged in full: loss, accuracy and learning rate per epoch and every 50
-batches, weight and bias histograms, each hidden layer's activation histogram, and the
-model graph.
+sigmoid (nothing else differs), logged in full: loss, accuracy and learning rate per
+epoch and every 50 batches, weight and bias histograms, each hidden layer's activation
+histogram, and the model graph. What the two runs show side by side: sigmoid's
+activation histograms pile up at 0 and 1, its first layer gets a far smaller gradient,
+and its loss falls more slowly.
 Run: python labs/DNN_deep_hidden_layer5_tensorboard.py, then tensorboard --logdir logs
 """
 
-from dnnlab import Config, compare, run_cli
+from dnnlab import Claim, Config, below, num, run_lab
 
 relu = Config(
     name="DNN_deep_hidden_layer5_tensorboard",
@@ -20,10 +22,36 @@ relu = Config(
     learning_rate=0.001,
     epochs=5,
 )
-variants = {  # sigmoid's activation histograms pile up at 0 and 1 (saturated)
-    "relu": relu,
-    "sigmoid": relu.replace(activation="sigmoid", initializer="glorot_normal"),
-}
+variants = {"relu": relu, "sigmoid": relu.replace(activation="sigmoid")}
+
+
+def grad_ratio(result, data) -> float:
+    from dnnlab.probe import gradient_ratio
+
+    return gradient_ratio(result.config, data)
+
+
+def claim(results) -> Claim:
+    relu, sigmoid = results["relu"], results["sigmoid"]
+    return Claim(
+        "side by side in TensorBoard, sigmoid's first layer gets a vanishing "
+        "gradient and its loss falls more slowly than ReLU's",
+        [
+            below(
+                "1st / last hidden gradient: sigmoid < ReLU",
+                sigmoid.stat("grad_ratio"),
+                relu.stat("grad_ratio"),
+                num,
+            ),
+            below(
+                "final training loss: ReLU < sigmoid",
+                relu.stat("final_loss"),
+                sigmoid.stat("final_loss"),
+                num,
+            ),
+        ],
+    )
+
 
 if __name__ == "__main__":
-    run_cli(lambda v: compare(v, detail=True), variants)
+    run_lab(variants, claim, detail=True, extras={"grad_ratio": grad_ratio})

@@ -8,7 +8,7 @@ figure overlays train (dashed) and validation (solid) accuracy.
 Run: python labs/DNN_dropout.py [--epochs 30]
 """
 
-from dnnlab import Config, compare, plots, run_cli
+from dnnlab import Claim, Config, below, plots, run_lab
 
 base = Config(
     name="DNN_dropout",
@@ -26,6 +26,24 @@ variants = {
 }
 
 
+def claim(results) -> Claim:
+    def gap(name):
+        return results[name].stat("gap")
+
+    return Claim(
+        "dropout narrows the overfitting gap; a net too small underfits",
+        [
+            below("gap: dropout 0.2 < none", gap("dropout_0.2"), gap("dropout_0")),
+            below("gap: dropout 0.5 < none", gap("dropout_0.5"), gap("dropout_0")),
+            below(
+                "train accuracy: 2 hidden units < 90 %",
+                results["too_small"].stat("train_accuracy"),
+                0.9,
+            ),
+        ],
+    )
+
+
 if __name__ == "__main__":
     figures = {"train_vs_validation.png": plots.train_vs_validation}
-    run_cli(lambda v: compare(v, target=0.9, figures=figures), variants)
+    run_lab(variants, claim, target=0.9, figures=figures)

@@ -3,18 +3,18 @@ Title: Hyperparameter search — manual, grid, random and Bayesian (keras-tuner)
 Slide: "Deep Neural Network - hyperparameter tuning"
 Description: the slide's list of choices — hidden layers and units, activation,
 initializer, regularizer and λ, optimizer, learning rate (log scale), batch size,
-dropout, batch norm — searched by keras-tuner. Each trial trains on --limit images for
---epochs and is scored on the validation split only; the best configuration is then
-trained on all training images for --final-epochs and tested once. --strategy all runs
-the four strategies at the same trial budget and plots best accuracy against trials.
-Run again to resume (finished trials are kept); --overwrite starts afresh. Many
-processes: see the README (keras-tuner's chief and workers).
-Run: python labs/DNN_hyperparameter_search.py [--strategy random] [--trials 20]
+dropout, batch norm — searched by keras-tuner, each strategy with the same trial
+budget. Each trial trains on --limit images for --epochs and is scored on the
+validation split only; each strategy's best configuration is then trained on all
+training images for --final-epochs and tested once. --variants random runs one
+strategy; --resume goes on with an interrupted search. Many processes: see
+docs/search.md (keras-tuner's chief and workers).
+Run: python labs/DNN_hyperparameter_search.py [--variants random] [--trials 10]
 """
 
-import time
+from math import inf
 
-from dnnlab import Config, run_cli
+from dnnlab import Claim, Config, Stat, below, num, plots, run_lab
 
 config = Config(
     name="DNN_hyperparameter_search",
@@ -23,6 +23,7 @@ config = Config(
     epochs=4,  # per trial
     limit=10000,  # training images per trial; the final training uses all
 )
+variants = {s: config for s in ("manual", "grid", "random", "bayesian")}
 # The slide's manual search: start simple, change one thing at a time.
 MANUAL = {
     "2x256": dict(hidden_units=(256, 256)),
@@ -54,71 +55,76 @@ def manual(base: Config, hp) -> Config:
     return base.replace(**MANUAL[hp.Choice("config", list(MANUAL))])
 
 
-def main(config, strategy, trials, time_budget, final_epochs, overwrite):
-    from pathlib import Path
+def fit(
+    strategy, config, data, run_dir, trials, time_budget, final_epochs, final_limit
+):
+    """One strategy's search, then its best configuration trained in full."""
+    from dnnlab import search
 
-    from dnnlab import load_mnist, plots, search
+    def to_config(hp):
+        return (manual if strategy == "manual" else space)(config, hp)
 
-    data = load_mnist()
-    root = Path(config.log_dir) / config.name
-    start = time.perf_counter()
-    found = {}
-    for s in search.STRATEGIES if strategy == "all" else [strategy]:
-
-        def to_config(hp, s=s):
-            return (manual if s == "manual" else space)(config, hp)
-
-        print(f"=== {s} search: up to {trials} trials", flush=True)
-        found[s] = search.run(
-            s, to_config, data, root, trials, overwrite, 60 * time_budget, config.seed
-        )
-    if search.role() == "worker":
-        ran = sum(f.new_trials for f in found.values())
-        return print(f"worker done: ran {ran} trials; the chief has the results")
-    for f in found.values():
-        print(search.table(f))
-    best = max(found.values(), key=lambda f: f.top[0][1] if f.top else 0)
-    if not best.top:
-        return print("no finished trial")
-    figure = plots.best_so_far(found, root / "best_so_far.png")
-    trial_id, score, hp = best.top[0]
-    chosen = (manual if best.strategy == "manual" else space)(config, hp)
-    chosen = chosen.replace(limit=0, epochs=final_epochs)
-    print(
-        f"=== best: {best.strategy} trial {trial_id} ({score:.2%} on validation), "
-        f"trained on all images for {final_epochs} epochs",
-        flush=True,
+    found = search.run(
+        strategy, to_config, data, run_dir, trials, 60 * time_budget, config.seed
     )
-    result = search.final(chosen, data, root / best.strategy / "best")
-    print(search.summary(found, result, time.perf_counter() - start))
-    search.save(found, result, root / "search.json")
-    print(
-        f"tensorboard --logdir {root / best.strategy / 'tensorboard'}   ·   "
-        f"plot: {figure}"
+    if search.role() == "worker":
+        return print(f"worker done: ran {found.new_trials} trials")
+    print(search.table(found))
+    best = to_config(found.top[0][2]).replace(limit=final_limit, epochs=final_epochs)
+    result = search.final(best, data, run_dir / "best")
+    result.extras["best_so_far"] = found.best_so_far()
+    result.save()
+    return result
+
+
+def claim(results) -> Claim:
+    def trials_to(name, level_of):
+        """Per seed, the trials `name` needed to reach `level_of`'s best score."""
+        out = []
+        for r, ref in zip(results[name], results[level_of], strict=True):
+            level = max(ref.extras["best_so_far"])
+            best = r.extras["best_so_far"]
+            out.append(next((i for i, b in enumerate(best, 1) if b >= level), inf))
+        return Stat(tuple(out))
+
+    return Claim(
+        "random search finds as good a configuration as grid search in fewer "
+        "trials, Bayesian optimization in fewer still",
+        [
+            below(
+                "trials to grid's best: random < grid",
+                trials_to("random", "grid"),
+                trials_to("grid", "grid"),
+                num,
+            ),
+            below(
+                "trials to random's best: Bayesian < random",
+                trials_to("bayesian", "random"),
+                trials_to("random", "random"),
+                num,
+            ),
+        ],
     )
 
 
 OPTIONS = {
-    "strategy": dict(
-        default="bayesian",
-        choices=["manual", "grid", "random", "bayesian", "all"],
-        help="how trials are chosen; all: the four, same budget",
-    ),
-    "trials": dict(default=20, type=int, help="trials per strategy"),
+    "trials": dict(default=10, type=int, help="trials per strategy"),
     "time_budget": dict(
         default=0.0,
         type=float,
         help="minutes per strategy after which no trial starts; 0: none",
     ),
-    "final_epochs": dict(
-        default=20, type=int, help="epochs for the best configuration, on all images"
-    ),
-    "overwrite": dict(
-        default=False,
-        action="store_true",
-        help="forget earlier trials and search afresh",
+    "final_epochs": dict(default=10, type=int, help="epochs for each strategy's best"),
+    "final_limit": dict(
+        default=0, type=int, help="training images for each strategy's best; 0: all"
     ),
 }
 
 if __name__ == "__main__":
-    run_cli(main, config, options=OPTIONS)
+    run_lab(
+        variants,
+        claim,
+        fit=fit,
+        options=OPTIONS,
+        figures={"best_so_far.png": plots.best_so_far},
+    )

@@ -3,14 +3,12 @@ Title: Weight initialization — naive normal vs Xavier (Glorot) vs He
 Slide: "Deep Neural Network - initial weight" (exercise DNN_initializer.py)
 Description: one five-layer ReLU net from four starts. A small normal (std 0.01) shrinks
 the signal layer by layer and a large one (std 1) blows it up; Xavier (std √(1/n)-like)
-and He (std √(2/n)) keep every layer's activations spread. The figure shows the
-activations of each hidden layer at initialization.
-Run: python labs/DNN_initializer.py [--epochs 5]
+and He (std √(2/n)) keep every layer's activations spread, He best for ReLU. The figure
+shows the activations of each hidden layer at initialization.
+Run: python labs/DNN_initializer.py [--epochs 5] [--seeds 3]
 """
 
-import json
-
-from dnnlab import Config, compare, plots, run_cli
+from dnnlab import Claim, Config, above, below, num, plots, run_lab
 
 base = Config(
     name="DNN_initializer", hidden_units=(256,) * 5, activation="relu", epochs=5
@@ -23,25 +21,73 @@ variants = {
 }
 
 
-def at_initialization(results: dict, path):
+def _sample(data):
+    return data.split(base.validation_split)[1][0][:1000]
+
+
+def activation_std(result, data) -> list[float]:
+    """Each hidden layer's activation std at initialization, on 1,000 images."""
+    from dnnlab.probe import activations
+
+    return [float(a.std()) for a in activations(result.config, _sample(data))]
+
+
+def at_initialization(results, path):
     """The slides' figure: each hidden layer's activations before training."""
     from dnnlab import load_mnist
     from dnnlab.probe import activations
 
-    x = load_mnist().split(base.validation_split)[1][0][:1000]
-    acts = {name: activations(r.config, x) for name, r in results.items()}
-    std = {
-        name: " ".join(f"{a.std():.2g}" for a in layers)
-        for name, layers in acts.items()
-    }
-    print("activation std per hidden layer at initialization:")
-    for name, text in std.items():
-        print(f"  {name:12} {text}")
-    stds = {name: [float(a.std()) for a in layers] for name, layers in acts.items()}
-    (path.parent / "activation_std.json").write_text(json.dumps(stds))
+    x = _sample(load_mnist())
+    acts = {name: activations(s[0].config, x) for name, s in results.items()}
     return plots.distributions(acts, path, "hidden-layer activations at initialization")
 
 
+def kept(seeds):
+    """The last hidden layer's activation spread over the first's."""
+    return seeds.stat(
+        lambda r: r.extras["activation_std"][-1] / r.extras["activation_std"][0]
+    )
+
+
+def claim(results) -> Claim:
+    r = results
+    return Claim(
+        "Xavier and He keep a deep ReLU net's activations spread where a small "
+        "normal shrinks them; He suits ReLU best",
+        [
+            below(
+                "last / first layer spread: normal 0.01 < 1 %",
+                kept(r["normal_0.01"]),
+                0.01,
+                num,
+            ),
+            above(
+                "last / first layer spread: Xavier > 10 %", kept(r["xavier"]), 0.1, num
+            ),
+            above(
+                "last / first layer spread: He > Xavier",
+                kept(r["he"]),
+                kept(r["xavier"]),
+                num,
+            ),
+            above(
+                "test accuracy: He > Xavier",
+                r["he"].stat("test_accuracy"),
+                r["xavier"].stat("test_accuracy"),
+            ),
+            above(
+                "test accuracy: Xavier > normal 0.01",
+                r["xavier"].stat("test_accuracy"),
+                r["normal_0.01"].stat("test_accuracy"),
+            ),
+        ],
+    )
+
+
 if __name__ == "__main__":
-    figures = {"activations.png": at_initialization}
-    run_cli(lambda v: compare(v, figures=figures), variants)
+    run_lab(
+        variants,
+        claim,
+        extras={"activation_std": activation_std},
+        figures={"activations.png": at_initialization},
+    )

@@ -8,7 +8,7 @@ on), the smallest crawl; 0.01–0.001 is the slide's usual range.
 Run: python labs/DNN_learning_rate.py [--epochs 5]
 """
 
-from dnnlab import Config, compare, plots, run_cli
+from dnnlab import Claim, Config, above, num, plots, run_lab
 
 base = Config(name="DNN_learning_rate", hidden_units=(256, 256), epochs=5)
 variants = {
@@ -23,6 +23,36 @@ variants = {
 }
 
 
+def claim(results) -> Claim:
+    def loss(name):
+        return results[name].stat("final_loss")
+
+    return Claim(
+        "a learning rate too large overshoots or diverges, one too small crawls; "
+        "0.01–0.001 is the usual range",
+        [
+            above(
+                "final loss: SGD at 10 > at 0.1 (overshoots)",
+                loss("sgd_10"),
+                loss("sgd_0.1"),
+                num,
+            ),
+            above(
+                "final loss: SGD at 0.0001 > at 0.01 (crawls)",
+                loss("sgd_0.0001"),
+                loss("sgd_0.01"),
+                num,
+            ),
+            above(
+                "final loss: Adam at 0.0001 > at 0.001 (crawls)",
+                loss("adam_0.0001"),
+                loss("adam_0.001"),
+                num,
+            ),
+        ],
+    )
+
+
 if __name__ == "__main__":
     figures = {"loss_by_iteration.png": plots.trace}  # the slide's picture
-    run_cli(lambda v: compare(v, target=0.95, figures=figures), variants)
+    run_lab(variants, claim, target=0.95, figures=figures)

@@ -8,7 +8,7 @@ plain SGD.
 Run: python labs/DNN_optimizer.py [--epochs 3]
 """
 
-from dnnlab import Config, compare, plots, run_cli
+from dnnlab import Claim, Config, below, num, plots, run_lab
 
 base = Config(name="DNN_optimizer", hidden_units=(256, 256), epochs=3)
 rates = {
@@ -20,17 +20,28 @@ rates = {
     "adam": 0.001,
 }
 variants = {o: base.replace(optimizer=o, learning_rate=lr) for o, lr in rates.items()}
-LOSS = 0.2  # the table counts the iterations each needs to get below this loss
+LOSS = 0.2  # the claim counts the iterations each needs to get below this loss
 
 
-def first_below(result) -> str:
-    return next((str(step) for step, loss in result.trace if loss < LOSS), "—")
+def claim(results) -> Claim:
+    def iters(name):
+        return results[name].stat(lambda r: r.iterations_to(LOSS))
 
-
-def columns(results: dict) -> dict:
-    return {f"iters to {LOSS}": {n: first_below(r) for n, r in results.items()}}
+    return Claim(
+        f"Momentum, RMSProp and Adam reach a training loss of {LOSS} in fewer "
+        "iterations than plain SGD",
+        [
+            below(
+                f"iterations to loss {LOSS}: {name} < SGD",
+                iters(name),
+                iters("sgd"),
+                num,
+            )
+            for name in ("momentum", "rmsprop", "adam")
+        ],
+    )
 
 
 if __name__ == "__main__":
     figures = {"loss_by_iteration.png": plots.trace}  # the slide's comparison
-    run_cli(lambda v: compare(v, columns=columns, figures=figures), variants)
+    run_lab(variants, claim, figures=figures)

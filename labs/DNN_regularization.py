@@ -8,7 +8,7 @@ at the test column too: on this small set the gap closes mostly from above.
 Run: python labs/DNN_regularization.py [--limit 1000] [--epochs 30]
 """
 
-from dnnlab import Config, compare, run_cli
+from dnnlab import Claim, Config, below, run_lab
 
 base = Config(
     name="DNN_regularization",
@@ -27,5 +27,17 @@ variants = {
     "l1_1e-3": base.replace(regularizer="l1", reg_lambda=1e-3),
 }
 
+
+def claim(results) -> Claim:
+    none = results["none"].stat("gap")
+    return Claim(
+        "L2 and L1 weight decay narrow the gap between training and test accuracy",
+        [
+            below("gap: L2 λ=1e-2 < none", results["l2_1e-2"].stat("gap"), none),
+            below("gap: L1 λ=1e-3 < none", results["l1_1e-3"].stat("gap"), none),
+        ],
+    )
+
+
 if __name__ == "__main__":
-    run_cli(lambda v: compare(v, target=0.85), variants)
+    run_lab(variants, claim, target=0.85)

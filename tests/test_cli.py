@@ -1,12 +1,101 @@
+"""The command line every lab shares: flags from Config, errors in one line before
+TensorFlow loads, help for every flag."""
+
 import dataclasses
 import json
 import subprocess
 import sys
 
 import pytest
+from conftest import LABS, run_lab
 
 from dnnlab import Config
-from dnnlab.cli import run_cli
+from dnnlab.cli import parse
+
+VARIANTS = {"a": Config(dropout=0.1), "b": Config(dropout=0.2)}
+
+
+def refused(argv, capsys, configs=VARIANTS) -> str:
+    with pytest.raises(SystemExit) as e:
+        parse(configs, argv)
+    assert e.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["--bogus"], "unrecognized arguments: --bogus"),
+        (
+            ["--epoch", "3"],
+            "unrecognized arguments: --epoch 3 (did you mean --epochs?)",
+        ),
+        (["--lr", "0.01"], "(did you mean --learning-rate?)"),
+        (["--epochs", "three"], "argument --epochs: invalid int value: 'three'"),
+        (["--dropout", "1.5"], "dropout=1.5 is not allowed"),
+        (["--optimizer", "adamw"], "did you mean 'adam'"),
+        (["--hidden-units", "256,x"], "argument --hidden-units"),
+        (["--epochs", "0"], "epochs=0 is not allowed"),
+        (["--resume", "--log-dir", "/nonexistent"], "resume=True is not allowed"),
+        (
+            ["--reg-lambda", "-0.1"],
+            "reg_lambda=-0.1 is not allowed: expected a number >= 0",
+        ),
+        (["--learning-rate", "-1"], "learning_rate=-1.0 is not allowed"),
+        (["--hidden-units", "256,0"], "hidden_units=(256, 0) is not allowed"),
+        (["--initializer", "xavier"], "initializer='xavier' is not allowed"),
+        (["--activation", "Relu"], "did you mean 'relu'"),
+        (["--batch-size", "-5"], "batch_size=-5 is not allowed"),
+        (["--batch-size", "10000000"], "expected at most the 54000 training images"),
+        (["--limit", "50"], "batch_size=100 is not allowed: expected at most the 50"),
+        (["--validation-split", "1"], "validation_split=1.0 is not allowed"),
+        (["--seeds", "0"], "seeds=0 is not allowed"),
+        (["--variants", "a,c"], "variants='c' is not allowed: expected some of a, b"),
+    ],
+)
+def test_bad_flag_exits_2_with_one_line(args, says, capsys):
+    line = refused(args, capsys)
+    assert says in line and line.endswith("(see --help)"), line
+
+
+def test_flags_override_every_variant():
+    flags = parse(
+        VARIANTS, ["--epochs", "3", "--hidden-units", "64,32", "--no-tensorboard"]
+    )
+    a, b = flags.variants["a"], flags.variants["b"]
+    assert a.epochs == b.epochs == 3
+    assert a.hidden_units == (64, 32) and not b.tensorboard
+    assert (a.dropout, b.dropout) == (0.1, 0.2)  # untouched fields stay
+    assert flags.changed == {
+        "epochs": 3,
+        "hidden_units": (64, 32),
+        "tensorboard": False,
+    }
+
+
+def test_a_labs_own_options_and_variants():
+    options = {"trials": dict(default=20, type=int, help="trials")}
+    assert parse(VARIANTS, ["--trials", "3"], options).options == {"trials": 3}
+    assert parse(VARIANTS, [], options).options == {"trials": 20}
+    assert list(parse(VARIANTS, ["--variants", "b"]).variants) == ["b"]
+
+
+def test_none_widths_is_softmax_regression_and_zero_split_is_no_validation():
+    flags = parse(VARIANTS, ["--hidden-units", "none", "--validation-split", "0"])
+    assert flags.variants["a"].hidden_units == ()
+    assert flags.variants["a"].train_images(60000) == 60000
+
+
+def test_every_flag_has_help(capsys):
+    with pytest.raises(SystemExit):
+        parse(VARIANTS, ["--help"])
+    out = " ".join(capsys.readouterr().out.split())  # unwrapped
+    for field in dataclasses.fields(Config):
+        assert field.metadata["help"].strip(), field.name
+        assert "--" + field.name.replace("_", "-") in out
+    assert "(per variant: 0.1, 0.2)" in out and "--seeds N" in out
 
 
 def dnnlab(*args, **kw):
@@ -19,105 +108,36 @@ def dnnlab(*args, **kw):
     )
 
 
-def test_help_lists_every_field_without_importing_tensorflow():
+@pytest.mark.slow
+def test_a_real_process_refuses_before_tensorflow_loads(tmp_path):
+    lab = str(LABS / "DNN_deep_hidden_layer5.py")
     code = (
-        "import sys, runpy\n"
-        "sys.argv = ['dnnlab', '--help']\n"
-        "try:\n    runpy.run_module('dnnlab', run_name='__main__')\n"
-        "except SystemExit as e:\n    assert e.code == 0\n"
+        "import runpy, sys\n"
+        f"sys.argv = [{lab!r}, '--batch-size', '10000000', '--log-dir', sys.argv[1]]\n"
+        "try:\n    runpy.run_path(sys.argv[0], run_name='__main__')\n"
+        "except SystemExit as e:\n    print('EXIT', e.code)\n"
         "print('LOADED', 'tensorflow' in sys.modules or 'keras' in sys.modules)\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
-    ).stdout
-    assert "LOADED False" in out
-    for field in dataclasses.fields(Config):
-        assert "--" + field.name.replace("_", "-") in out
-    assert "(default: 256,256,256)" in out and "(default: adam)" in out
-
-
-@pytest.mark.parametrize(
-    "args, says",
-    [
-        (["--bogus"], "unrecognized arguments: --bogus"),
-        (
-            ["--epoch", "3"],
-            "unrecognized arguments: --epoch 3 (did you mean --epochs?)",
-        ),
-        (["--epochs", "three"], "argument --epochs: invalid int value: 'three'"),
-        (["--dropout", "1.5"], "dropout=1.5 is not allowed"),
-        (["--optimizer", "adamw"], "did you mean 'adam'"),
-        (["--hidden-units", "256,x"], "argument --hidden-units"),
-        (["--epochs", "0"], "epochs=0 is not allowed"),
-        (["--resume"], "resume=True is not allowed: expected an earlier run"),
-        (
-            ["--reg-lambda", "-0.1"],
-            "reg_lambda=-0.1 is not allowed: expected a number >= 0",
-        ),
-        (["--learning-rate", "-1"], "learning_rate=-1.0 is not allowed"),
-        (["--hidden-units", "256,0"], "hidden_units=(256, 0) is not allowed"),
-        (["--initializer", "xavier"], "initializer='xavier' is not allowed"),
-        (["--activation", "Relu"], "did you mean 'relu'"),
-        (["--batch-size", "-5"], "batch_size=-5 is not allowed"),
-    ],
-)
-def test_bad_flag_exits_2_with_one_line(args, says, tmp_path):
-    done = dnnlab(*args, "--log-dir", str(tmp_path))
-    assert done.returncode == 2
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and says in lines[0], done.stderr
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "EXIT 2" in done.stdout and "LOADED False" in done.stdout
+    assert done.stderr.count("\n") == 1, done.stderr
     assert not any(tmp_path.iterdir())  # nothing written
 
 
-def test_batch_larger_than_the_subset_exits_2_writing_nothing(mnist, tmp_path):
-    done = dnnlab("--limit", "50", "--log-dir", str(tmp_path))
+@pytest.mark.slow
+def test_python_m_dnnlab_names_itself_and_exits_2(tmp_path):
+    done = dnnlab("--epoch", "3", "--log-dir", str(tmp_path))
     assert done.returncode == 2
-    assert (
-        done.stderr.strip()
-        .splitlines()[-1]
-        .endswith(
-            "batch_size=100 is not allowed: expected at most the 50 training images "
-            "(see --help)"
-        )
-    )
-    assert not any(tmp_path.iterdir())
+    assert done.stderr.startswith("python -m dnnlab: error: "), done.stderr
 
 
-def test_flags_override_every_variant():
-    seen = {}
-    variants = {"a": Config(dropout=0.1), "b": Config(dropout=0.2)}
-    run_cli(
-        seen.update,
-        variants,
-        argv=["--epochs", "3", "--hidden-units", "64,32", "--no-tensorboard"],
-    )
-    assert seen["a"].epochs == seen["b"].epochs == 3
-    assert seen["a"].hidden_units == (64, 32) and not seen["b"].tensorboard
-    assert (seen["a"].dropout, seen["b"].dropout) == (0.1, 0.2)  # untouched fields stay
-
-
-def test_a_labs_own_options_reach_main():
-    options = {"trials": dict(default=20, type=int, help="trials")}
-    got = []
-    run_cli(
-        lambda c, trials: got.append((c.epochs, trials)),
-        Config(),
-        ["--trials", "3"],
-        options=options,
-    )
-    run_cli(
-        lambda c, trials: got.append((c.epochs, trials)), Config(), [], options=options
-    )
-    assert got == [(10, 3), (10, 20)]
-
-
-def test_none_widths_is_softmax_regression():
-    got = []
-    run_cli(got.append, Config(), argv=["--hidden-units", "none"])
-    assert got[0].hidden_units == ()
-
-
-def test_bad_data_folder_is_one_line(tmp_path):
+@pytest.mark.slow
+def test_bad_data_folder_is_one_line_exit_1(tmp_path):
     done = dnnlab(
         "--epochs",
         "1",
@@ -126,15 +146,34 @@ def test_bad_data_folder_is_one_line(tmp_path):
         env={"DNNLAB_DATA_DIR": str(tmp_path / "missing"), "PATH": ""},
     )
     assert done.returncode == 1
-    assert (
-        done.stderr.strip()
-        .splitlines()[-1]
-        .endswith(
-            "no such folder; put the four MNIST files (gzip or raw) in a folder and "
-            "point "
-            "DNNLAB_DATA_DIR at it, or unset it to use the Keras download"
-        )
+    (line,) = done.stderr.strip().splitlines()
+    assert line.endswith(
+        "no such folder; put the four MNIST files (gzip or raw) in a folder and point "
+        "DNNLAB_DATA_DIR at it, or unset it to use the Keras download"
+    ), done.stderr
+
+
+@pytest.mark.slow
+def test_a_lab_prints_no_tensorflow_start_up_lines(mnist, tmp_path):
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(LABS / "DNN_softmax.py"),
+            "--limit",
+            "600",
+            "--epochs",
+            "1",
+            "--no-tensorboard",
+            "--log-dir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("dnnlab: backend "), done.stdout[:300]
+    assert len(done.stderr.strip().splitlines()) <= 1, done.stderr
 
 
 def test_deterministic_runs_give_identical_numbers(mnist, tmp_path):
@@ -153,12 +192,13 @@ def test_deterministic_runs_give_identical_numbers(mnist, tmp_path):
         "--batch-norm",
         "before",
         "--no-tensorboard",
-        "--log-dir",
-        str(tmp_path),
     ]
     for _ in range(2):
-        assert dnnlab(*flags).returncode == 0
-    runs = sorted((tmp_path / "dnnlab").iterdir())
+        out, code = run_lab("DNN_deep_hidden_layer3", tmp_path, *flags)
+        assert code == 0, out
+    runs = sorted((tmp_path / "DNN_deep_hidden_layer3").iterdir())
     assert len(runs) == 2  # two folders, nothing overwritten
-    a, b = (json.loads((run / "result.json").read_text()) for run in runs)
+    a, b = (
+        json.loads((r / "net" / "seed-7" / "result.json").read_text()) for r in runs
+    )
     assert a["history"] == b["history"] and a["test_accuracy"] == b["test_accuracy"]

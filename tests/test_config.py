@@ -41,7 +41,8 @@ def test_near_miss_suggests_the_nearest_name():
         (dict(hidden_units=(2.5,)), "hidden_units"),
         (dict(dropout=1.0), "dropout"),
         (dict(dropout=-0.1), "dropout"),
-        (dict(validation_split=0.0), "validation_split"),
+        (dict(validation_split=-0.1), "validation_split"),
+        (dict(batch_size=70000), "batch_size"),
         (dict(validation_split=1.0), "validation_split"),
         (dict(learning_rate=0.0), "learning_rate"),
         (dict(learning_rate=-0.01), "learning_rate"),
@@ -69,3 +70,17 @@ def test_bad_values_are_refused_naming_the_field(changes, field):
 
 def test_an_int_is_a_valid_float():
     assert Config(learning_rate=1).learning_rate == 1
+
+
+def test_zero_validation_split_trains_on_all_60000_images():
+    assert Config(validation_split=0.0).train_images(60000) == 60000
+    assert Config(limit=500).train_images(60000) == 500
+
+
+def test_a_misspelled_field_is_named_with_a_suggestion():
+    with pytest.raises(ConfigError, match="'logdir' is not a Config field .*'log_dir'"):
+        Config().replace(logdir="x")
+
+
+def test_every_field_carries_its_help():
+    assert all(f.metadata["help"].strip() for f in dataclasses.fields(Config))

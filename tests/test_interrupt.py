@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 LAB = Path(__file__).parent.parent / "labs" / "DNN_batch_normalization.py"
@@ -38,12 +39,13 @@ def epochs_logged(folder: Path) -> list[int]:
     return [e.step for e in acc.Tensors("epoch_accuracy")]
 
 
+@pytest.mark.slow
 def test_sigint_saves_and_resume_goes_on(mnist, tmp_path):
     proc = start(tmp_path)
     wait_for(tmp_path / "DNN_batch_normalization", proc)
     (run,) = (tmp_path / "DNN_batch_normalization").iterdir()
     # The backup's metadata is written when the second variant has finished an epoch.
-    wait_for(run / "he+bn" / "backup" / "training_metadata.json", proc)
+    wait_for(run / "he+bn" / "seed-1" / "backup" / "training_metadata.json", proc)
     proc.send_signal(signal.SIGINT)
     try:
         out, err = proc.communicate(timeout=60)
@@ -54,11 +56,11 @@ def test_sigint_saves_and_resume_goes_on(mnist, tmp_path):
     assert "interrupted; results so far in" in err and "--resume" in err
     assert "Traceback" not in err
     assert "DNN_batch_normalization (interrupted)" in out  # the table so far
-    first = run / "he" / "result.json"
+    first = run / "he" / "seed-1" / "result.json"
     assert json.loads(first.read_text())["status"] == "finished"
-    stopped = json.loads((run / "he+bn" / "result.json").read_text())
+    stopped = json.loads((run / "he+bn" / "seed-1" / "result.json").read_text())
     assert stopped["status"] == "interrupted"
-    meta = run / "he+bn" / "backup" / "training_metadata.json"
+    meta = run / "he+bn" / "seed-1" / "backup" / "training_metadata.json"
     saved = json.loads(meta.read_text())["epoch"]  # epochs in the checkpoint
     # Ctrl-C may land between an epoch's logs and its checkpoint: that epoch reruns.
     assert 1 <= saved <= len(stopped["history"]["loss"]) <= saved + 1 < 10
@@ -69,15 +71,19 @@ def test_sigint_saves_and_resume_goes_on(mnist, tmp_path):
     assert proc.returncode == 0, err[-2000:]
     assert first.stat().st_mtime_ns == kept  # the finished variant was not run again
     assert len(list((tmp_path / "DNN_batch_normalization").iterdir())) == 1
-    resumed = json.loads((run / "he+bn" / "result.json").read_text())
+    resumed = json.loads((run / "he+bn" / "seed-1" / "result.json").read_text())
     assert resumed["status"] == "finished"
     assert resumed["history"]["loss"][:saved] == stopped["history"]["loss"][:saved]
     assert len(resumed["history"]["loss"]) == 10
-    assert not (run / "he+bn" / "backup").exists()
+    assert not (run / "he+bn" / "seed-1" / "backup").exists()
     # TensorBoard's curve goes on from the interrupted epoch, it does not restart.
-    assert sorted(set(epochs_logged(run / "he+bn" / "validation"))) == list(range(10))
+    assert sorted(set(epochs_logged(run / "he+bn" / "seed-1" / "validation"))) == list(
+        range(10)
+    )
     for variant in ("normal_0.01", "normal_0.01+bn"):
-        assert json.loads((run / variant / "result.json").read_text())["status"] in (
+        assert json.loads((run / variant / "seed-1" / "result.json").read_text())[
+            "status"
+        ] in (
             "finished",
             "diverged",
         )

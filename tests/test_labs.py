@@ -1,174 +1,165 @@
-"""Every lab end to end in quick mode: a small subset, one epoch."""
+"""Every lab end to end in quick mode, in this process, once per session."""
 
+import json
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from conftest import LABS, lab_module
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-LABS = Path(__file__).parent.parent / "labs"
-QUICK = ["--limit", "600", "--epochs", "1"]
+NAMES = sorted(p.stem for p in LABS.glob("DNN_*.py"))
+OWN = {  # a lab's own flags for a quick run
+    "DNN_hyperparameter_search": (
+        "--trials",
+        "2",
+        "--final-epochs",
+        "1",
+        "--final-limit",
+        "600",
+    ),
+}
 
 
-def run_lab(name: str, logs: Path, *flags: str) -> str:
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(LABS / f"{name}.py"),
-            *QUICK,
-            "--log-dir",
-            str(logs),
-            *flags,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout
+def extras(run, variant: str) -> dict:
+    saved = json.loads((run.root / "results.json").read_text())
+    return saved["variants"][variant][0]["extras"]
 
 
-def tags(folder: Path) -> dict:
-    acc = EventAccumulator(str(folder), size_guidance={"tensors": 0})
-    acc.Reload()
-    return acc.Tags()
+def sigmoid_gradient_vanishes_toward_the_input(run):
+    numbers = extras(run, "net")
+    assert numbers["sigmoid_ratio"] < 0.1 < numbers["grad_ratio"], numbers
 
 
-def runs(logs: Path, name: str) -> list[Path]:
-    """The variant folders of the lab's one comparison run."""
-    (stamp,) = (logs / name).iterdir()
-    return sorted(p for p in stamp.iterdir() if p.is_dir())
+def softmax_outputs_sum_to_one_and_both_formulations_learn(run):
+    numbers = extras(run, "net")
+    assert numbers["sum_error"] < 1e-5
+    assert numbers["tape_accuracy"] > 0.6
 
 
-@pytest.mark.usefixtures("mnist")
-@pytest.mark.parametrize(
-    "name, variants",
-    [
-        ("DNN_softmax", ["keras"]),
-        ("DNN_deep_hidden_layer3", ["relu"]),
-        ("DNN_deep_hidden_layer5", ["relu"]),
-        ("DNN_deep_hidden_layer5_tensorboard", ["relu", "sigmoid"]),
-        ("DNN_initializer", ["he", "normal_0.01", "normal_1.0", "xavier"]),
-        (
-            "DNN_regularization",
-            ["l1_1e-3", "l1_3e-4", "l2_1e-2", "l2_1e-3", "l2_3e-2", "none"],
-        ),
-        ("DNN_batch_normalization", ["he", "he+bn", "normal_0.01", "normal_0.01+bn"]),
-        ("DNN_cost_function", ["cross_entropy", "mse"]),
-        (
-            "DNN_activation",
-            ["elu", "leaky_relu", "prelu", "relu", "selu", "sigmoid", "tanh"],
-        ),
-        (
-            "DNN_learning_rate",
-            [
-                "adam_0.0001",
-                "adam_0.001",
-                "adam_0.01",
-                "sgd_0.0001",
-                "sgd_0.001",
-                "sgd_0.01",
-                "sgd_0.1",
-                "sgd_1",
-                "sgd_10",
-            ],
-        ),
-        (
-            "DNN_optimizer",
-            ["adagrad", "adam", "momentum", "nesterov", "rmsprop", "sgd"],
-        ),
-        ("DNN_dropout", ["dropout_0", "dropout_0.2", "dropout_0.5", "too_small"]),
-    ],
-)
-def test_lab_runs_prints_its_table_and_logs_every_variant(name, variants, tmp_path):
-    out = run_lab(name, tmp_path)
-    assert re.search(rf"^{name}\s+train acc\s+test acc", out, re.M), out
-    folders = runs(tmp_path, name)
-    assert [f.name for f in folders] == variants
-    for folder in folders:
-        assert "epoch_loss" in tags(folder / "train")["tensors"]
-        assert "epoch_accuracy" in tags(folder / "validation")["tensors"]
-        assert (folder / "result.json").is_file()
-    assert (folders[0].parent / "compare.png").stat().st_size > 10_000
-    assert f"tensorboard --logdir {tmp_path / name}" in out
+def a_small_normal_shrinks_the_signal(run):
+    std = extras(run, "normal_0.01")["activation_std"]
+    assert len(std) == 5 and std[-1] < std[0] / 100
+    assert (run.root / "activations.png").stat().st_size > 10_000
 
 
-def test_tensorboard_lab_logs_histograms_batches_and_graph(mnist, tmp_path):
-    run_lab("DNN_deep_hidden_layer5_tensorboard", tmp_path, "--limit", "6000")
-    train = tags(runs(tmp_path, "DNN_deep_hidden_layer5_tensorboard")[0] / "train")
-    names = set(train["tensors"])
-    assert {f"activations/act_{i}" for i in range(1, 6)} <= names
-    for weights in ("dense_1/kernel/histogram", "dense_5/bias/histogram"):
-        assert any(name.endswith(weights) for name in names), sorted(names)
-    assert {"batch_loss", "batch_learning_rate", "epoch_learning_rate"} <= names
-    acc = EventAccumulator(
-        str(runs(tmp_path, "DNN_deep_hidden_layer5_tensorboard")[0] / "train")
-    )
-    acc.Reload()
-    assert [e.step for e in acc.Tensors("batch_loss")] == [50]  # every 50 of 60 batches
-    assert "keras" in names  # the model graph
+def dead_units_and_gradient_ratios_are_numbers(run):
+    for variant in ("relu", "sigmoid", "elu"):
+        numbers = extras(run, variant)
+        assert 0 <= numbers["dead_units"] <= 1 and numbers["grad_ratio"] > 0
 
 
-def test_softmax_formulations_agree(mnist, tmp_path):
-    # Same initial weights and data; only the order of the batches differs.
-    out = run_lab("DNN_softmax", tmp_path, "--limit", "12000")
-    keras_acc, tape_acc = map(float, re.findall(r"([\d.]+)%", out.splitlines()[-1]))
-    assert keras_acc > 85 and abs(keras_acc - tape_acc) < 1.0, out
+def search_tests_once_per_strategy_and_never_in_trials(run):
+    for strategy in ("manual", "grid", "random", "bayesian"):
+        folder = run.root / strategy / "seed-1"
+        trials = sorted((folder / "trials").iterdir())
+        assert len(trials) == 2
+        for trial in trials:  # scored on validation only: test accuracy NaN
+            result = json.loads((trial / "result.json").read_text())
+            assert result["test_accuracy"] != result["test_accuracy"]
+        best = json.loads((folder / "best" / "result.json").read_text())
+        assert 0 <= best["test_accuracy"] <= 1  # tested once, on 600 images
+        assert len(best["extras"]["best_so_far"]) == 2
+    assert (run.root / "best_so_far.png").stat().st_size > 10_000
 
 
-def test_initializer_lab_saves_the_activation_figure(mnist, tmp_path):
-    out = run_lab("DNN_initializer", tmp_path)
-    (stamp,) = (tmp_path / "DNN_initializer").iterdir()
-    assert (stamp / "activations.png").stat().st_size > 10_000
-    stds = dict(re.findall(r"^  (\S+)\s+([\d.e+\- ]+)$", out, re.M))
-    first, last = (float(s) for s in stds["normal_0.01"].split()[::4])
-    assert (
-        last < first / 100
-    )  # the small normal start shrinks the signal layer by layer
+def figure(name):
+    def check(run):
+        assert (run.root / name).stat().st_size > 10_000
+
+    return check
 
 
-def test_sigmoid_gradient_vanishes_toward_the_input(mnist, tmp_path):
-    ratio = {}
-    for act in ("sigmoid", "relu"):
-        out = run_lab("DNN_deep_hidden_layer5", tmp_path / act, "--activation", act)
-        ratio[act] = float(
-            re.search(r"first hidden / last hidden = ([\d.e+-]+)", out)[1]
-        )
-    assert ratio["sigmoid"] < 0.1 < ratio["relu"], ratio
+CHECKS = {  # what a lab's quick run must show beyond the shape
+    "DNN_deep_hidden_layer5": sigmoid_gradient_vanishes_toward_the_input,
+    "DNN_softmax": softmax_outputs_sum_to_one_and_both_formulations_learn,
+    "DNN_initializer": a_small_normal_shrinks_the_signal,
+    "DNN_activation": dead_units_and_gradient_ratios_are_numbers,
+    "DNN_hyperparameter_search": search_tests_once_per_strategy_and_never_in_trials,
+    "DNN_learning_rate": figure("loss_by_iteration.png"),
+    "DNN_optimizer": figure("loss_by_iteration.png"),
+    "DNN_dropout": figure("train_vs_validation.png"),
+}
 
 
-@pytest.mark.parametrize(
-    "name, figure",
-    [
-        ("DNN_learning_rate", "loss_by_iteration.png"),
-        ("DNN_optimizer", "loss_by_iteration.png"),
-        ("DNN_dropout", "train_vs_validation.png"),
-    ],
-)
-def test_lab_figures(name, figure, mnist, tmp_path):
-    run_lab(name, tmp_path, "--no-tensorboard")
-    (stamp,) = (tmp_path / name).iterdir()
-    assert (stamp / figure).stat().st_size > 10_000
+def test_there_are_thirteen_labs():
+    assert len(NAMES) == 13
 
 
-def test_diverging_learning_rate_is_reported_and_the_lab_goes_on(mnist, tmp_path):
-    out = run_lab(
+@pytest.mark.parametrize("name", NAMES)
+def test_lab_runs_in_one_shape_and_ends_with_its_verdict(name, lab_run):
+    run = lab_run(name, *OWN.get(name, ()))
+    lines = run.out.splitlines()
+    assert lines[0].startswith("dnnlab: backend "), lines[:3]  # its own first line
+    assert lines[1].startswith("Keras model of "), lines[:3]
+    assert re.search(rf"^{name}\s+train acc\s+test acc\s+gap", run.out, re.M)
+    assert "tensorboard --logdir" not in run.out  # TensorBoard was off
+    claim = next(i for i, line in enumerate(lines) if line.startswith("claim: "))
+    assert lines[-1].startswith("verdict: "), lines[-3:]
+    assert all(line.startswith("  ") for line in lines[claim + 1 : -1])
+    assert "rests on one seed" in lines[-1]
+    assert "flags changed epochs, limit" in lines[-1]
+
+    module = lab_module(name)
+    variants = module.get("variants") or {"net": module["config"]}
+    assert [d.name for d in run.variant_dirs()] == sorted(variants)
+    saved = json.loads((run.root / "results.json").read_text())
+    assert list(saved["variants"]) == list(variants)
+    assert saved["claim"]["verdict"] in lines[-1]
+    for runs in saved["variants"].values():
+        (result,) = runs  # one seed
+        assert 0.0 <= result["train_accuracy"] <= 1.0
+        assert isinstance(result["test_accuracy"], float)
+        assert all(isinstance(v, (int, float, list)) for v in result["extras"].values())
+    assert (run.root / "compare.png").stat().st_size > 10_000
+    CHECKS.get(name, lambda run: None)(run)
+
+
+def test_a_diverging_rate_is_reported_and_the_lab_goes_on(lab_run):
+    run = lab_run(
         "DNN_learning_rate",
-        tmp_path,
         "--learning-rate",
         "1e6",
         "--activation",
         "linear",
-        "--no-tensorboard",
+        "--variants",
+        "sgd_0.1,adam_0.01",
     )
-    rows = [line for line in out.splitlines() if line.startswith(("  sgd_", "  adam_"))]
-    assert len(rows) == 9  # every variant ran and has its row
-    assert all("diverged at epoch 1" in row for row in rows if row.startswith("  sgd_"))
+    rows = [
+        line for line in run.out.splitlines() if line.startswith(("  sgd_", "  adam_"))
+    ]
+    assert len(rows) == 2 and "diverged at epoch 1" in rows[0], rows
+    assert "not judged: it needs variant" in run.out  # two of nine variants ran
 
 
-def test_softmax_outputs_sum_to_one(mnist, tmp_path):
-    out = run_lab("DNN_cost_function", tmp_path, "--no-tensorboard")
-    sums = [float(s) for s in re.findall(r"sum = ([\d.]+)", out)]
-    assert len(sums) == 3 and all(abs(s - 1) < 1e-5 for s in sums)
+def test_seeds_give_one_folder_each_and_mean_and_spread(lab_run):
+    run = lab_run("DNN_cost_function", "--seeds", "2")
+    for variant in run.variant_dirs():
+        assert sorted(p.name for p in variant.iterdir()) == ["seed-1", "seed-2"]
+    row = next(line for line in run.out.splitlines() if line.startswith("  mse"))
+    assert row.count("±") >= 3, row
+    assert "rests on one seed" not in run.out.splitlines()[-1]
+
+
+def tags(folder) -> set:
+    acc = EventAccumulator(str(folder), size_guidance={"tensors": 0})
+    acc.Reload()
+    return acc
+
+
+def test_tensorboard_lab_logs_histograms_batches_and_graph(lab_run):
+    run = lab_run(
+        "DNN_deep_hidden_layer5_tensorboard", "--tensorboard", "--limit", "6000"
+    )
+    assert f"tensorboard --logdir {run.root}" in run.out
+    acc = tags(run.root / "relu" / "seed-1" / "train")
+    names = set(acc.Tags()["tensors"])
+    assert {f"activations/act_{i}" for i in range(1, 6)} <= names
+    for weights in ("dense_1/kernel/histogram", "dense_5/bias/histogram"):
+        assert any(name.endswith(weights) for name in names), sorted(names)
+    assert {"batch_loss", "batch_learning_rate", "epoch_learning_rate"} <= names
+    assert [e.step for e in acc.Tensors("batch_loss")] == [50]  # every 50 of 54
+    assert "keras" in names  # the model graph
+    validation = set(
+        tags(run.root / "sigmoid" / "seed-1" / "validation").Tags()["tensors"]
+    )
+    assert "epoch_accuracy" in validation

@@ -1,94 +1,96 @@
-"""RESULTS.md's verdicts follow from the numbers: the same code says 'not reproduced'
-when the numbers say so. Synthetic runs; no training."""
+"""RESULTS.md is rendered from the labs' saved numbers by their own claims: no
+training, and the page says what the numbers say."""
 
 import json
-import os
 import sys
 from pathlib import Path
 
 import pytest
+from test_claims import CASES, PerSeed, fake
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "scripts"))
 import results  # noqa: E402
 
-
-def result(train: float, test: float, val=(0.9,), trace=(), diverged=None) -> dict:
-    return {
-        "train_accuracy": train,
-        "test_accuracy": test,
-        "history": {"val_accuracy": list(val), "loss": [0.5]},
-        "trace": [list(t) for t in trace],
-        "diverged_at": diverged,
-    }
+LAB = "DNN_cost_function"
 
 
 @pytest.fixture
-def runs(tmp_path, monkeypatch):
-    monkeypatch.setattr(results, "FIGURES", tmp_path / "figures")
-
-    def make(lab: str, files: dict) -> results.Runs:
-        folder = tmp_path / lab
-        folder.mkdir()
-        for name, content in files.items():
-            (folder / name).write_text(json.dumps(content))
-        (folder / "compare.png").write_bytes(b"png")
-        return results.Runs({lab: {"run": str(folder), "wall": 1.0}})
-
-    return make
-
-
-@pytest.mark.parametrize("narrower", [True, False])
-def test_weight_decay_verdict_follows_the_gaps(runs, narrower):
-    l2 = result(0.90, 0.86) if narrower else result(1.0, 0.80)
-    R = runs(
-        "DNN_regularization",
-        {
-            "results.json": {
-                "none": result(1.0, 0.88),
-                "l2_1e-2": l2,
-                "l1_1e-3": result(0.95, 0.87) if narrower else result(1.0, 0.85),
-            }
-        },
+def docs(tmp_path, monkeypatch):
+    for name in ("SAVED", "FIGURES"):
+        monkeypatch.setattr(results, name, tmp_path / name.lower())
+        (tmp_path / name.lower()).mkdir()
+    monkeypatch.setattr(results, "PAGE", tmp_path / "RESULTS.md")
+    readme = tmp_path / "README.md"
+    readme.write_text(
+        f"top\n{results.README_START}\nSTALE-ROW\n{results.README_END}\nend\n"
     )
-    _, _, verdict, ok = results.claim_weight_decay(R)
-    assert ok is narrower
-    assert "12.0 points" in verdict  # the gap without decay, from the numbers
-    assert ("did not reproduce" in verdict) is not narrower
+    monkeypatch.setattr(results, "README", readme)
+    return tmp_path
 
 
-def test_search_verdict_counts_trials_to_grids_best(runs):
-    def strategy(best_so_far):
-        return {"scores": best_so_far, "best_so_far": best_so_far, "seconds": 1.0}
-
-    found = {
-        "strategies": {
-            "grid": strategy([0.90, 0.95, 0.95, 0.96]),
-            "random": strategy([0.93, 0.96, 0.97]),
-            "bayesian": strategy([0.96, 0.97]),
-        },
-        "best": {"val_accuracy": 0.98, "test_accuracy": 0.979},
+def save(docs: Path, case: int) -> None:
+    variants = {}
+    for variant, numbers in CASES[LAB][case].items():
+        numbers = {"sum_error": 0.0, **numbers}
+        variants[variant] = [
+            fake(
+                k + 1,
+                **{
+                    m: v[k] if isinstance(v, PerSeed) else v for m, v in numbers.items()
+                },
+            ).to_dict()
+            for k in range(3)
+        ]
+    saved = {
+        "lab": LAB,
+        "seeds": 3,
+        "target": 0.95,
+        "changed": {},
+        "versions": {"machine": "x86_64", "keras": "3", "tensorflow": "2"},
+        "variants": variants,
+        "wall": 60.0,
+        "command": "python labs/x.py",
+        "date": "2026-11-28",
+        "code": "0",
     }
-    R = runs(results.SEARCH, {"search.json": found})
-    (R.folder(results.SEARCH) / "best_so_far.png").write_bytes(b"png")
-    table, _, verdict, ok = results.claim_search(R)
-    assert ok, verdict
-    assert "random search matched it at trial 2 (fewer)" in verdict
-    assert "came at trial 3; Bayesian search matched it at trial 2 (fewer)" in verdict
-    found["strategies"]["bayesian"] = strategy([0.90, 0.91])  # never reaches 97 %
-    (R.folder(results.SEARCH) / "search.json").write_text(json.dumps(found))
-    _, _, verdict, ok = results.claim_search(R)
-    assert not ok and "Bayesian search matched it never (not fewer)" in verdict
+    (docs / "saved" / f"{LAB}.json").write_text(json.dumps(saved))
+    (docs / "figures" / f"{LAB}__compare.png").write_bytes(b"png")
 
 
-def test_a_lab_reruns_only_when_its_code_is_newer(tmp_path, monkeypatch):
-    folder = tmp_path / "run"
-    folder.mkdir()
-    saved = folder / "results.json"
-    saved.write_text("{}")
-    runs = {"DNN_softmax": {"run": str(folder), "wall": 1.0}}
-    code = results.code_time("DNN_softmax")
-    os.utime(saved, (code + 10, code + 10))
-    assert results.fresh("DNN_softmax", runs)
-    os.utime(saved, (code - 10, code - 10))
-    assert not results.fresh("DNN_softmax", runs)
-    assert not results.fresh("DNN_dropout", runs)  # never run
+@pytest.mark.parametrize(
+    "case, verdict", [(0, "holds"), (1, "does not hold"), (2, "within seed noise")]
+)
+def test_the_page_carries_the_claims_verdict(docs, case, verdict):
+    save(docs, case)
+    results.render([LAB])
+    page = (docs / "RESULTS.md").read_text()
+    assert f"**Verdict: {verdict}**" in page and "over 3 seeds" in page
+    assert (
+        "![DNN_cost_function__compare](docs/figures/DNN_cost_function__compare.png)"
+        in page
+    )
+    assert "| cross_entropy | " in page  # the table, from the saved numbers
+    readme = (docs / "README.md").read_text()
+    assert (
+        readme.startswith("top\n")
+        and readme.endswith("end\n")
+        and "STALE-ROW" not in readme
+    )
+    assert "`make lab-cost`" in readme
+
+
+def test_a_lab_runs_again_only_when_its_code_changed(docs):
+    save(docs, 0)
+    assert results.stale(LAB)  # saved under another code hash
+    path = docs / "saved" / f"{LAB}.json"
+    saved = json.loads(path.read_text())
+    path.write_text(json.dumps({**saved, "code": results.code_hash(LAB)}))
+    assert not results.stale(LAB)
+
+
+def test_every_lab_has_a_make_target():
+    labs = sorted(p.stem for p in (results.ROOT / "labs").glob("DNN_*.py"))
+    assert sorted(results.LABS) == labs
+    makefile = (results.ROOT / "Makefile").read_text()
+    for target in results.LABS.values():
+        assert f"\n{target}:" in makefile, target

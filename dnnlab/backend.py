@@ -1,0 +1,56 @@
+"""Keras, imported once, without TensorFlow's C++ start-up chatter.
+
+TensorFlow 2.21 writes its start-up lines (absl, oneDNN, no CUDA, CPU features) to
+file descriptor 2 from C++, ignoring TF_CPP_MIN_LOG_LEVEL; they would be the first
+lines of every lab. They are caught while Keras loads and the devices are listed;
+any other line (a real error) is written out again.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Callable
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+CHATTER = re.compile(
+    r"absl::InitializeLog|oneDNN custom operations|cudart_stub|cuda_platform|"
+    r"Could not find cuda drivers|cpu_feature_guard|To enable the following "
+    r"instructions|failed call to cuInit|Unable to register cu|TF-TRT Warning|"
+    r"computation placer already registered|This TensorFlow binary is optimized"
+)
+
+
+def quiet(fn: Callable):
+    """fn(), with TensorFlow's known start-up lines on stderr dropped."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile(mode="w+b") as caught:
+        os.dup2(caught.fileno(), 2)
+        try:
+            return fn()
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            caught.seek(0)
+            for line in caught.read().decode(errors="replace").splitlines():
+                if line.strip() and not CHATTER.search(line):
+                    print(line, file=sys.stderr)
+
+
+def _load():
+    import keras
+
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        tf.get_logger().setLevel("ERROR")  # retracing notes: each lab builds models
+        tf.config.list_physical_devices("GPU")  # the CUDA probe prints once, here
+    return keras
+
+
+keras = quiet(_load)

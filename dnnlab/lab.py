@@ -1,0 +1,233 @@
+"""The one shape of every lab: variants, a claim, and run_lab(), its single entry.
+
+run_lab parses the flags (before TensorFlow loads), prints the Keras model of each
+architecture, trains every variant under every seed into
+<log_dir>/<lab>/<timestamp>/<variant>/seed-<k>, prints the table, saves the figures
+and results.json, and ends with the claim's verdict.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import sys
+from collections.abc import Callable
+from importlib.metadata import version
+from pathlib import Path
+
+from dnnlab.claims import Claim, Stat, pct
+from dnnlab.cli import Flags, parse, program, usage_error
+from dnnlab.config import Config, ConfigError
+
+# Fields that change where and how a run is logged, not what it computes.
+NEUTRAL = {"name", "tensorboard", "resume", "log_dir", "deterministic", "xla"}
+
+
+class Seeds(list):
+    """One variant's results, a Result per seed; stat() gives a number over seeds."""
+
+    def stat(self, key: str | Callable) -> Stat:
+        """key: a Result attribute, one of its extras, or a function of a Result."""
+
+        def value(r):
+            if callable(key):
+                return key(r)
+            return r.extras[key] if key in r.extras else getattr(r, key)
+
+        return Stat(tuple(float(value(r)) for r in self))
+
+
+def run_lab(
+    variants: Config | dict[str, Config],
+    claim: Callable[[dict[str, Seeds]], Claim],
+    *,
+    target: float = 0.97,
+    extras: dict[str, Callable] | None = None,
+    figures: dict[str, Callable] | None = None,
+    detail: bool = False,
+    fit: Callable | None = None,
+    options: dict[str, dict] | None = None,
+    argv=None,
+) -> dict[str, Seeds]:
+    """Parse the flags, train, print the table, save figures and results, judge.
+
+    Args:
+        variants: the lab's configs by name (a single Config is named after the lab).
+        claim: results -> Claim, the lab's lesson checked on the numbers.
+        target: validation accuracy whose first epoch the table reports.
+        extras: {name: f(result, data) -> number or list}, a lab's own numbers,
+            computed after each run and saved in its result.
+        figures: {file name: draw(results, path)}, PNGs beside the runs.
+        detail: batch scalars, learning rate and activation histograms in TensorBoard.
+        fit: (name, config, data, run_dir, **options) -> Result, instead of train.
+        options: the lab's own flags, handed to `fit`.
+    """
+    if isinstance(variants, Config):
+        variants = {"net": variants}
+    flags = parse(variants, argv, options)
+    from dnnlab.data import DataError, prefetch
+
+    prefetch()  # reads MNIST while TensorFlow loads
+    try:
+        return _run(flags, claim, target, extras or {}, figures or {}, detail, fit)
+    except ConfigError as e:
+        usage_error(program(), e)
+    except DataError as e:
+        print(f"{program()}: data error: {e}", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt as e:
+        print(f"\n{program()}: {e or 'interrupted'}", file=sys.stderr)
+        sys.exit(130)
+
+
+def _run(flags: Flags, claim, target, extras, figures, detail, fit) -> dict:
+    from dnnlab import device, plots
+    from dnnlab.data import load_mnist
+    from dnnlab.model import describe
+    from dnnlab.runs import run_folder
+    from dnnlab.training import check_fits, train
+
+    first = next(iter(flags.variants.values()))
+    data = load_mnist()
+    for config in flags.variants.values():
+        check_fits(config, data)  # before any folder is made
+    print(device.banner(first.mixed_precision))
+    print(describe(flags.variants), flush=True)
+    root = run_folder(first)
+    results: dict[str, Seeds] = {}
+    try:
+        for name, config in flags.variants.items():
+            results[name] = Seeds()
+            for k in range(flags.seeds):
+                seeded = config.replace(seed=config.seed + k)
+                run_dir = root / name / f"seed-{seeded.seed}"
+                print(f"--- {first.name} · {name} · seed {seeded.seed}", flush=True)
+                if fit is not None:
+                    r = fit(name, seeded, data, run_dir, **flags.options)
+                    if r is None:  # a search worker: the chief has the results
+                        continue
+                else:
+                    r = train(seeded, data, run_dir=run_dir, detail=detail)
+                missing = {k: f for k, f in extras.items() if k not in r.extras}
+                if missing:
+                    r.extras.update({k: f(r, data) for k, f in missing.items()})
+                    r.save()
+                results[name].append(r)
+    except KeyboardInterrupt:
+        done = {n: s for n, s in results.items() if s}
+        if done:
+            print(table(done, target, title=first.name + " (interrupted)"))
+        raise
+    results = {n: s for n, s in results.items() if s}
+    if not results:
+        return results
+    judged = judge(claim, results, flags)
+    save(root, results, judged, flags, target)
+    drawn = [plots.curves(results, root / "compare.png")]
+    drawn += [draw(results, root / file) for file, draw in figures.items()]
+    print(table(results, target, title=first.name))
+    if first.tensorboard:
+        print(f"tensorboard --logdir {root}")
+    print("figures: " + "  ".join(str(p) for p in drawn))
+    if flags.show:
+        plots.show(drawn)
+    print("\n".join(judged.lines()))
+    return results
+
+
+def judge(claim: Callable, results: dict[str, Seeds], flags: Flags) -> Claim:
+    """The claim on these results, with the notes on how they were made."""
+    try:
+        judged = claim(results)
+    except KeyError as e:
+        if set(results) == set(flags.all):
+            raise  # a claim that names a variant the lab does not have
+        judged = Claim(f"not judged: it needs variant {e}; run all variants", [])
+    judged.notes += notes(flags)
+    return judged
+
+
+def notes(flags: Flags) -> list[str]:
+    """What the verdict line must say about how the lab was run."""
+    out = []
+    if flags.seeds == 1:
+        out.append("rests on one seed; --seeds 3 weighs the spread")
+    changed = sorted(set(flags.changed) - NEUTRAL)
+    if changed:
+        out.append(
+            "flags changed " + ", ".join(changed) + ": the claim is about the lab "
+            "as designed"
+        )
+    return out
+
+
+def table(results: dict[str, Seeds], target: float, title: str = "") -> str:
+    """Train and test accuracy, their gap, epochs to target and time per variant;
+    with several seeds, mean ± std."""
+    head = ["train acc", "test acc", "gap", f"epochs to {target:.0%}", "time"]
+    rows = {
+        name: [
+            pct(seeds.stat("train_accuracy")),
+            pct(seeds.stat("test_accuracy")),
+            pct(seeds.stat("gap")),
+            seeds.stat(lambda r: r.epochs_to(target)).show(spec=".2g"),
+            seeds.stat("wall_time").show(spec=".1f", unit="s"),
+        ]
+        for name, seeds in results.items()
+    }
+    cols = [
+        max(len(h), *(len(r[i]) for r in rows.values())) + 2 for i, h in enumerate(head)
+    ]
+    width = max(len(title), *(len(n) + 2 for n in results))
+    lines = [title.ljust(width) + "".join(map(str.rjust, head, cols))]
+    for name, row in rows.items():
+        diverged = [r.diverged_at for r in results[name] if r.diverged_at]
+        note = f"  diverged at epoch {diverged[0]}" if diverged else ""
+        lines.append(
+            f"  {name}".ljust(width) + "".join(map(str.rjust, row, cols)) + note
+        )
+    return "\n".join(lines)
+
+
+def versions() -> dict:
+    """What a verdict may depend on: the libraries' defaults."""
+    out = {"python": platform.python_version(), "machine": platform.machine()}
+    for package in ("keras", "tensorflow", "jax"):
+        try:
+            out[package] = version(package)
+        except Exception:
+            pass
+    return out
+
+
+def save(
+    root: Path, results: dict[str, Seeds], claim: Claim, flags: Flags, target: float
+) -> Path:
+    """results.json: every seed's result as numbers, the claim and how it was run."""
+    out = {
+        "lab": root.parent.name,
+        "seeds": flags.seeds,
+        "target": target,
+        "changed": {k: _jsonable(v) for k, v in flags.changed.items()},
+        "versions": versions(),
+        "claim": claim.to_dict(),
+        "variants": {n: [r.to_dict() for r in s] for n, s in results.items()},
+    }
+    path = root / "results.json"
+    path.write_text(json.dumps(out, indent=1) + "\n")
+    return path
+
+
+def load(path: Path) -> dict[str, Seeds]:
+    """The results a lab saved, as its claim receives them."""
+    from dnnlab.result import Result
+
+    saved = json.loads(Path(path).read_text())
+    return {
+        n: Seeds(Result.from_dict(d) for d in runs)
+        for n, runs in saved["variants"].items()
+    }
+
+
+def _jsonable(v):
+    return list(v) if isinstance(v, tuple) else v

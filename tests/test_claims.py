@@ -1,0 +1,360 @@
+"""The one rule for seed noise, and every lab's claim on synthetic results: each
+gives *holds*, *does not hold* and *within seed noise* when the numbers say so.
+No training: a renamed variant fails here in seconds."""
+
+import math
+from pathlib import Path
+
+import pytest
+from conftest import LABS, lab_module
+
+from dnnlab import Config, Result, Seeds, Stat
+from dnnlab.claims import FAILS, HOLDS, NOISE, above, below, differ
+
+INF = math.inf
+
+
+# --- the rule --------------------------------------------------------------------
+
+
+def test_a_difference_counts_beyond_twice_its_standard_error():
+    a, b = Stat((0.90, 0.91, 0.92)), Stat((0.80, 0.81, 0.82))
+    assert differ(a, b) == 1 and differ(b, a) == -1
+    wide = Stat((0.70, 0.90, 1.10))  # mean 0.90, standard error 0.115
+    assert differ(wide, Stat((0.85,) * 3)) == 0
+    assert differ(wide, Stat((0.50,) * 3)) == 1  # 0.40 > 2 × 0.115
+
+
+def test_one_seed_or_zero_spread_lets_the_values_decide():
+    assert differ(Stat((0.91,)), Stat((0.90,))) == 1
+    assert differ(Stat((0.9, 0.9)), Stat((0.9001, 0.9001))) == -1
+    assert differ(Stat((0.9,)), Stat((0.9,))) == 0  # equal: nothing to call
+    assert Stat((0.5,)).std == 0.0
+
+
+def test_a_target_never_reached_or_a_diverged_run_counts_as_infinite():
+    never = Stat((INF, INF, INF))
+    assert differ(never, Stat((3, 4, 5))) == 1  # slower than any finite count
+    assert differ(Stat((3, 4, 5)), never) == -1
+    assert differ(never, never) == 0  # two runs that never got there: no call
+    diverged = Stat((math.nan, 0.3, 0.3))  # a NaN loss is +inf
+    assert diverged.mean == INF and differ(diverged, Stat((0.4,))) == 1
+    assert never.show() == "never" and diverged.show() == "never in 1 of 3"
+
+
+def test_checks_and_verdicts():
+    hi, lo = Stat((0.9, 0.91)), Stat((0.5, 0.52))
+    assert above("", hi, lo).outcome == HOLDS
+    assert above("", lo, hi).outcome == FAILS
+    assert below("", lo, 0.6).outcome == HOLDS
+    assert above("", Stat((0.4, 0.6)), 0.5).outcome == NOISE
+    assert "90.50 ± 0.71 %" in above("", hi, lo).numbers
+
+
+# --- every lab's claim on synthetic results --------------------------------------
+
+
+def fake(
+    seed: int,
+    test_accuracy=0.9,
+    train_accuracy=None,
+    loss=0.3,
+    epochs=2,
+    iters=100,
+    **extras,
+) -> Result:
+    """A Result with the numbers a claim reads, and nothing trained."""
+    history = {
+        "loss": [loss],
+        "accuracy": [0.5],
+        # epochs_to(any target) is `epochs`: the validation accuracy jumps there.
+        "val_accuracy": [0.0] * 9 if epochs == INF else [0.0] * (epochs - 1) + [1.0],
+    }
+    return Result(
+        config=Config(seed=seed),
+        history=history,
+        test_loss=0.3,
+        test_accuracy=test_accuracy,
+        train_accuracy=test_accuracy if train_accuracy is None else train_accuracy,
+        params=1,
+        wall_time=1.0,
+        run_dir=Path("."),
+        diverged_at=1 if loss == INF else None,
+        trace=[(iters, 0.0)] if iters != INF else [(1, 9.0)],
+        extras=extras,
+    )
+
+
+def results(name: str, spec: dict, seeds: int = 3) -> dict:
+    """{variant: Seeds} for every variant of the lab; spec gives the numbers of some:
+    {variant: {metric: value, or PerSeed values}}."""
+    module = lab_module(name)
+    variants = module.get("variants") or {"net": module["config"]}
+    assert set(spec) <= set(variants), (
+        f"not variants of {name}: {set(spec) - set(variants)}"
+    )
+    out = {}
+    for variant in variants:
+        numbers = spec.get(variant, {})
+        out[variant] = Seeds(
+            fake(
+                k + 1,
+                **{
+                    m: v[k]
+                    if isinstance(v, list)
+                    and m != "activation_std"
+                    and m != "best_so_far"
+                    else v
+                    for m, v in numbers.items()
+                },
+            )
+            for k in range(seeds)
+        )
+    return out
+
+
+class PerSeed(list):
+    """One value per seed (other values are the same for every seed)."""
+
+
+def spread(mean: float, d: float) -> PerSeed:
+    """Three seeds around `mean`: a spread wide enough to hide a small difference."""
+    return PerSeed([mean - d, mean, mean + d])
+
+
+# Per lab: numbers under which the claim holds, then a change that makes one check
+# fail, and a change that makes one check fall within seed noise.
+CASES = {
+    "DNN_softmax": (
+        {"net": dict(test_accuracy=0.92, tape_accuracy=0.921, sum_error=1e-7)},
+        {"net": dict(test_accuracy=0.85, tape_accuracy=0.85, sum_error=1e-7)},
+        {
+            "net": dict(
+                test_accuracy=spread(0.94, 0.01),
+                tape_accuracy=spread(0.94, 0.01),
+                sum_error=1e-7,
+            )
+        },
+    ),
+    "DNN_deep_hidden_layer3": (
+        {"net": dict(test_accuracy=0.982)},
+        {"net": dict(test_accuracy=0.96)},
+        {"net": dict(test_accuracy=spread(0.975, 0.005))},
+    ),
+    "DNN_deep_hidden_layer5": (
+        {"net": dict(test_accuracy=0.98, grad_ratio=1.7, sigmoid_ratio=0.003)},
+        {"net": dict(test_accuracy=0.98, grad_ratio=1.7, sigmoid_ratio=0.5)},
+        {
+            "net": dict(
+                test_accuracy=spread(0.975, 0.005), grad_ratio=1.7, sigmoid_ratio=0.003
+            )
+        },
+    ),
+    "DNN_deep_hidden_layer5_tensorboard": (
+        {
+            "relu": dict(grad_ratio=1.7, loss=0.05),
+            "sigmoid": dict(grad_ratio=0.003, loss=0.2),
+        },
+        {
+            "relu": dict(grad_ratio=1.7, loss=0.3),
+            "sigmoid": dict(grad_ratio=0.003, loss=0.2),
+        },
+        {
+            "relu": dict(grad_ratio=1.7, loss=spread(0.2, 0.1)),
+            "sigmoid": dict(grad_ratio=0.003, loss=0.2),
+        },
+    ),
+    "DNN_initializer": (
+        {
+            "normal_0.01": dict(test_accuracy=0.11, activation_std=[1.0, 1e-5]),
+            "xavier": dict(test_accuracy=0.97, activation_std=[1.0, 0.3]),
+            "he": dict(test_accuracy=0.975, activation_std=[1.0, 1.0]),
+        },
+        {
+            "normal_0.01": dict(test_accuracy=0.11, activation_std=[1.0, 1e-5]),
+            "xavier": dict(test_accuracy=0.97, activation_std=[1.0, 0.3]),
+            "he": dict(test_accuracy=0.96, activation_std=[1.0, 1.0]),
+        },
+        {
+            "normal_0.01": dict(test_accuracy=0.11, activation_std=[1.0, 1e-5]),
+            "xavier": dict(test_accuracy=0.97, activation_std=[1.0, 0.3]),
+            "he": dict(test_accuracy=spread(0.97, 0.01), activation_std=[1.0, 1.0]),
+        },
+    ),
+    "DNN_regularization": (
+        {
+            "none": dict(train_accuracy=1.0, test_accuracy=0.88),
+            "l2_1e-2": dict(train_accuracy=0.95, test_accuracy=0.9),
+            "l1_1e-3": dict(train_accuracy=0.96, test_accuracy=0.9),
+        },
+        {
+            "none": dict(train_accuracy=1.0, test_accuracy=0.88),
+            "l2_1e-2": dict(train_accuracy=1.0, test_accuracy=0.8),
+            "l1_1e-3": dict(train_accuracy=0.96, test_accuracy=0.9),
+        },
+        {
+            "none": dict(train_accuracy=1.0, test_accuracy=0.88),
+            "l2_1e-2": dict(train_accuracy=1.0, test_accuracy=spread(0.88, 0.05)),
+            "l1_1e-3": dict(train_accuracy=0.96, test_accuracy=0.9),
+        },
+    ),
+    "DNN_batch_normalization": (
+        {
+            "he": dict(epochs=4),
+            "he+bn": dict(epochs=2),
+            "normal_0.01": dict(test_accuracy=0.11),
+            "normal_0.01+bn": dict(test_accuracy=0.96),
+        },
+        {
+            "he": dict(epochs=4),
+            "he+bn": dict(epochs=6),
+            "normal_0.01": dict(test_accuracy=0.11),
+            "normal_0.01+bn": dict(test_accuracy=0.96),
+        },
+        {
+            "he": dict(epochs=4),
+            "he+bn": dict(epochs=PerSeed([3, 4, 5])),
+            "normal_0.01": dict(test_accuracy=0.11),
+            "normal_0.01+bn": dict(test_accuracy=0.96),
+        },
+    ),
+    "DNN_cost_function": (
+        {
+            "cross_entropy": dict(sum_error=1e-7, epochs=2, test_accuracy=0.97),
+            "mse": dict(epochs=INF, test_accuracy=0.9),
+        },
+        {
+            "cross_entropy": dict(sum_error=1e-7, epochs=2, test_accuracy=0.8),
+            "mse": dict(epochs=INF, test_accuracy=0.9),
+        },
+        {
+            "cross_entropy": dict(sum_error=1e-7, epochs=INF, test_accuracy=0.97),
+            "mse": dict(epochs=INF, test_accuracy=0.9),
+        },
+    ),
+    "DNN_activation": (
+        {
+            "sigmoid": dict(grad_ratio=0.003),
+            "relu": dict(grad_ratio=1.7, dead_units=0.07),
+            "leaky_relu": dict(dead_units=0.0),
+            "elu": dict(dead_units=0.0),
+        },
+        {
+            "sigmoid": dict(grad_ratio=0.003),
+            "relu": dict(grad_ratio=1.7, dead_units=0.0),
+            "leaky_relu": dict(dead_units=0.05),
+            "elu": dict(dead_units=0.0),
+        },
+        {
+            "sigmoid": dict(grad_ratio=0.003),
+            "relu": dict(grad_ratio=1.7, dead_units=spread(0.05, 0.05)),
+            "leaky_relu": dict(dead_units=0.05),
+            "elu": dict(dead_units=0.0),
+        },
+    ),
+    "DNN_learning_rate": (
+        {
+            "sgd_10": dict(loss=INF),
+            "sgd_0.1": dict(loss=0.1),
+            "sgd_0.0001": dict(loss=2.0),
+            "sgd_0.01": dict(loss=0.3),
+            "adam_0.0001": dict(loss=0.4),
+            "adam_0.001": dict(loss=0.1),
+        },
+        {
+            "sgd_10": dict(loss=INF),
+            "sgd_0.1": dict(loss=0.1),
+            "sgd_0.0001": dict(loss=0.2),
+            "sgd_0.01": dict(loss=0.3),
+            "adam_0.0001": dict(loss=0.4),
+            "adam_0.001": dict(loss=0.1),
+        },
+        {
+            "sgd_10": dict(loss=INF),
+            "sgd_0.1": dict(loss=0.1),
+            "sgd_0.0001": dict(loss=2.0),
+            "sgd_0.01": dict(loss=0.3),
+            "adam_0.0001": dict(loss=spread(0.1, 0.05)),
+            "adam_0.001": dict(loss=0.1),
+        },
+    ),
+    "DNN_optimizer": (
+        {
+            "sgd": dict(iters=INF),
+            "momentum": dict(iters=300),
+            "rmsprop": dict(iters=200),
+            "adam": dict(iters=150),
+        },
+        {
+            "sgd": dict(iters=250),
+            "momentum": dict(iters=300),
+            "rmsprop": dict(iters=200),
+            "adam": dict(iters=150),
+        },
+        {
+            "sgd": dict(iters=INF),
+            "momentum": dict(iters=INF),
+            "rmsprop": dict(iters=200),
+            "adam": dict(iters=150),
+        },
+    ),
+    "DNN_dropout": (
+        {
+            "dropout_0": dict(train_accuracy=1.0, test_accuracy=0.85),
+            "dropout_0.2": dict(train_accuracy=0.95, test_accuracy=0.87),
+            "dropout_0.5": dict(train_accuracy=0.93, test_accuracy=0.88),
+            "too_small": dict(train_accuracy=0.3),
+        },
+        {
+            "dropout_0": dict(train_accuracy=1.0, test_accuracy=0.85),
+            "dropout_0.2": dict(train_accuracy=0.95, test_accuracy=0.87),
+            "dropout_0.5": dict(train_accuracy=0.93, test_accuracy=0.88),
+            "too_small": dict(train_accuracy=0.95),
+        },
+        {
+            "dropout_0": dict(train_accuracy=1.0, test_accuracy=0.85),
+            "dropout_0.2": dict(train_accuracy=0.95, test_accuracy=0.87),
+            "dropout_0.5": dict(train_accuracy=1.0, test_accuracy=spread(0.85, 0.05)),
+            "too_small": dict(train_accuracy=0.3),
+        },
+    ),
+    "DNN_hyperparameter_search": (
+        {
+            "grid": dict(best_so_far=[0.90, 0.92, 0.95, 0.95]),
+            "random": dict(best_so_far=[0.93, 0.96, 0.96, 0.96]),
+            "bayesian": dict(best_so_far=[0.97, 0.97, 0.97, 0.97]),
+        },
+        {
+            "grid": dict(best_so_far=[0.90, 0.92, 0.95, 0.95]),
+            "random": dict(best_so_far=[0.90, 0.90, 0.90, 0.90]),
+            "bayesian": dict(best_so_far=[0.97, 0.97, 0.97, 0.97]),
+        },
+        {
+            "grid": dict(best_so_far=[0.90, 0.92, 0.95, 0.95]),
+            "random": dict(best_so_far=[0.90, 0.92, 0.95, 0.96]),
+            "bayesian": dict(best_so_far=[0.97, 0.97, 0.97, 0.97]),
+        },
+    ),
+}
+
+
+def test_every_lab_has_its_cases():
+    assert sorted(CASES) == sorted(p.stem for p in LABS.glob("DNN_*.py"))
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("case, verdict", [(0, HOLDS), (1, FAILS), (2, NOISE)])
+def test_claim_follows_the_numbers(name, case, verdict):
+    spec = {v: dict(n) for v, n in CASES[name][case].items()}
+    defaults = {  # numbers every variant of these labs must have
+        "DNN_activation": dict(grad_ratio=1.0, dead_units=0.0),
+        "DNN_initializer": dict(activation_std=[1.0, 0.5]),
+        "DNN_hyperparameter_search": dict(best_so_far=[0.9]),
+        "DNN_cost_function": dict(sum_error=0.0),
+    }.get(name, {})
+    module = lab_module(name)
+    for variant in module.get("variants") or {"net": None}:
+        spec[variant] = {**defaults, **spec.get(variant, {})}
+    claim = module["claim"](results(name, spec))
+    assert claim.verdict == verdict, "\n".join(claim.lines())
+    assert claim.checks and all(c.numbers for c in claim.checks)

@@ -208,13 +208,9 @@ def time_dnnlab(config, data, epochs: int, jit: bool = False) -> float:
     from dnnlab import training
 
     timer = epoch_timer()
-    training.JIT_COMPILE = True if jit else "auto"
-    try:
-        with tempfile.TemporaryDirectory() as logs, quiet():
-            cfg = dataclasses.replace(config, epochs=epochs, log_dir=logs)
-            training.train(cfg, data, callbacks=[timer])
-    finally:
-        training.JIT_COMPILE = "auto"
+    with tempfile.TemporaryDirectory() as logs, quiet():
+        cfg = config.replace(epochs=epochs, log_dir=logs, xla=jit)
+        training.train(cfg, data, callbacks=[timer])
     return timer.median()
 
 
@@ -259,21 +255,23 @@ def first_step_time() -> float:
 
 
 def first_step() -> None:
-    """Child of first_step_time: start as a lab does (run_cli), train, print, exit."""
-    import dnnlab
+    """Child of first_step_time: start as a lab does (flags, data read in a thread
+    while Keras loads), train, print the time at the first step's end, exit."""
+    from dnnlab.cli import parse
+    from dnnlab.data import prefetch
 
-    def main(config):
-        import keras
+    with tempfile.TemporaryDirectory() as logs:
+        flags = parse({"net": lab_config()}, ["--log-dir", logs])
+        prefetch()
+        from dnnlab.backend import keras
+        from dnnlab.training import train
 
         class Stop(keras.callbacks.Callback):
             def on_train_batch_end(self, batch, logs=None):
                 print(time.time(), flush=True)
                 os._exit(0)
 
-        dnnlab.train(config, callbacks=[Stop()])
-
-    with tempfile.TemporaryDirectory() as logs:
-        dnnlab.run_cli(main, lab_config(), argv=["--log-dir", logs])
+        train(flags.variants["net"], callbacks=[Stop()])
 
 
 def time_to(config, data, target: float) -> tuple[float | None, float]:

@@ -24,6 +24,8 @@ CHOICES = {
     ),
     "initializer": (
         "random_normal",  # N(0, init_std²), the slides' naive start
+        "xavier",  # the slide's formula: N(0, 1/n), n the previous layer's width
+        "he",  # the slide's formula: N(0, 2/n)
         "glorot_normal",  # Xavier, truncated normal
         "glorot_uniform",  # Xavier, Keras' default
         "he_normal",  # truncated normal
@@ -55,13 +57,24 @@ class Config:
         (256, 256, 256), "hidden widths, e.g. 256,256; none = softmax regression"
     )
     activation: str = _field("relu", "non-linearity of every hidden layer")
-    initializer: str = _field("glorot_uniform", "how every Dense kernel starts")
+    initializer: str = _field(
+        "glorot_uniform",
+        "how every Dense kernel starts; xavier and he are the slide's plain normals "
+        "with std √(1/n) and √(2/n) (TF1's xavier_initializer was Glorot uniform); "
+        "glorot_normal and he_normal are Keras' truncated normals",
+    )
     init_std: float = _field(0.01, "standard deviation of random_normal")
     regularizer: str = _field("none", "weight decay on every Dense kernel")
     reg_lambda: float = _field(
         1e-4, "λ of the weight decay: Keras adds λ·Σw² (L2) or λ·Σ|w| (L1) to the loss"
     )
     batch_norm: str = _field("off", "batch normalization in each hidden block")
+    bn_momentum: float = _field(
+        0.9,
+        "momentum of batch norm's moving averages (Keras' default 0.99 has not "
+        "settled after a few hundred steps; 0.9 is PyTorch's and the textbook's)",
+    )
+    bn_epsilon: float = _field(1e-3, "batch norm's ε, added to the variance")
     dropout: float = _field(0.0, "fraction of hidden units dropped while training")
     loss: str = _field("cross_entropy", "cost function on the softmax outputs")
     optimizer: str = _field("adam", "update rule")
@@ -107,6 +120,10 @@ class Config:
         for field in ("learning_rate", "init_std"):
             if not getattr(self, field) > 0:
                 _fail(field, getattr(self, field), "a number > 0")
+        if not 0.0 <= self.bn_momentum < 1.0:
+            _fail("bn_momentum", self.bn_momentum, "a number in [0, 1)")
+        if not self.bn_epsilon > 0:
+            _fail("bn_epsilon", self.bn_epsilon, "a number > 0")
         if not self.reg_lambda >= 0:
             _fail("reg_lambda", self.reg_lambda, "a number >= 0")
         for field in ("batch_size", "epochs"):

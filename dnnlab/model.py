@@ -16,10 +16,10 @@ def build_model(config: Config) -> keras.Model:
         # A bias in front of batch norm is cancelled by its mean; BN's beta replaces it.
         layers.append(_dense(config, units, f"dense_{i}", use_bias=bn != "before"))
         if bn == "before":
-            layers.append(keras.layers.BatchNormalization(name=f"bn_{i}"))
+            layers.append(_batch_norm(config, f"bn_{i}"))
         layers.append(activation(config.activation, f"act_{i}"))
         if bn == "after":
-            layers.append(keras.layers.BatchNormalization(name=f"bn_{i}"))
+            layers.append(_batch_norm(config, f"bn_{i}"))
         if config.dropout:
             layers.append(keras.layers.Dropout(config.dropout, name=f"dropout_{i}"))
     layers.append(_dense(config, N_CLASSES, "output", use_bias=True))
@@ -41,7 +41,19 @@ def activation(name: str, layer_name: str) -> keras.layers.Layer:
 def initializer(config: Config) -> keras.initializers.Initializer:
     if config.initializer == "random_normal":
         return keras.initializers.RandomNormal(stddev=config.init_std)
+    if config.initializer in ("xavier", "he"):  # randn · √(scale / fan_in), untruncated
+        return keras.initializers.VarianceScaling(
+            scale=1.0 if config.initializer == "xavier" else 2.0,
+            mode="fan_in",
+            distribution="untruncated_normal",
+        )
     return keras.initializers.get(config.initializer)
+
+
+def _batch_norm(config: Config, name: str) -> keras.layers.BatchNormalization:
+    return keras.layers.BatchNormalization(
+        momentum=config.bn_momentum, epsilon=config.bn_epsilon, name=name
+    )
 
 
 def regularizer(config: Config) -> keras.regularizers.Regularizer | None:

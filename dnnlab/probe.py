@@ -72,3 +72,9 @@ def gradient_ratio(config: Config, data: Mnist) -> float:
     training: far below 1 when the gradient vanishes toward the input."""
     norms = gradient_norms(config, data)
     return norms[0] / norms[-2]
+
+
+def softmax_sum_error(model: keras.Model, x: np.ndarray) -> float:
+    """The largest |Σ softmax − 1| over the rows of x: 0 for probabilities."""
+    p = np.asarray(model.predict(x, batch_size=1000, verbose=0))
+    return float(np.abs(p.sum(axis=1, dtype=np.float64) - 1).max())

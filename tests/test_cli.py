@@ -45,7 +45,7 @@ def refused(argv, capsys, configs=VARIANTS) -> str:
         ),
         (["--learning-rate", "-1"], "learning_rate=-1.0 is not allowed"),
         (["--hidden-units", "256,0"], "hidden_units=(256, 0) is not allowed"),
-        (["--initializer", "xavier"], "initializer='xavier' is not allowed"),
+        (["--initializer", "glorot"], "initializer='glorot' is not allowed"),
         (["--activation", "Relu"], "did you mean 'relu'"),
         (["--batch-size", "-5"], "batch_size=-5 is not allowed"),
         (["--batch-size", "10000000"], "expected at most the 54000 training images"),

@@ -134,3 +134,22 @@ def test_cosine_schedule_decays_to_zero_over_the_run():
     assert float(schedule(0)) == pytest.approx(0.1)
     assert float(schedule(50)) == pytest.approx(0.05, rel=1e-3)
     assert float(schedule(100)) == pytest.approx(0.0, abs=1e-7)
+
+
+@pytest.mark.parametrize("name, scale", [("xavier", 1.0), ("he", 2.0)])
+def test_the_slides_xavier_and_he_are_plain_normals_of_std_sqrt_scale_over_n(
+    name, scale
+):
+    model = build_model(Config(hidden_units=(400, 400), initializer=name))
+    w = keras.ops.convert_to_numpy(model.get_layer("dense_2").kernel).ravel()
+    assert np.std(w) == pytest.approx(np.sqrt(scale / 400), rel=0.02)
+    # Untruncated: a normal puts about 0.27 % of its draws beyond 3 std.
+    assert np.mean(np.abs(w) > 3 * np.sqrt(scale / 400)) > 0.001
+
+
+def test_batch_norm_takes_its_momentum_and_epsilon():
+    model = build_model(
+        Config(hidden_units=(8,), batch_norm="before", bn_momentum=0.9, bn_epsilon=1e-6)
+    )
+    bn = model.get_layer("bn_1")
+    assert (bn.momentum, bn.epsilon) == (0.9, 1e-6)

@@ -79,6 +79,12 @@ def _strategy(backend: str, names: tuple):
     return None
 
 
+@functools.cache
+def once(line: str) -> None:
+    """Print a note the first time only."""
+    print(line, flush=True)
+
+
 def tensorboard_available() -> bool:
     """TensorBoard's writer goes through tf.summary: it needs TensorFlow importable."""
     try:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from dnnlab.claims import Claim, Stat, pct
 from dnnlab.cli import Flags, parse, program, usage_error
-from dnnlab.config import Config, ConfigError
+from dnnlab.config import FIELDS, Config, ConfigError
 
 # Fields that change where and how a run is logged, not what it computes.
 NEUTRAL = {"name", "tensorboard", "resume", "log_dir", "deterministic", "xla"}
@@ -121,6 +121,8 @@ def _run(flags: Flags, claim, target, extras, figures, detail, fit) -> dict:
     results = {n: s for n, s in results.items() if s}
     if not results:
         return results
+    if first.tensorboard and device.tensorboard_available():
+        sessions(flags.variants, results)
     judged = judge(claim, results, flags)
     save(root, results, judged, flags, target)
     drawn = [plots.curves(results, root / "compare.png")]
@@ -133,6 +135,22 @@ def _run(flags: Flags, claim, target, extras, figures, detail, fit) -> dict:
         plots.show(drawn)
     print("\n".join(judged.lines()))
     return results
+
+
+def sessions(variants: dict[str, Config], results: dict[str, Seeds]) -> None:
+    """Each variant and seed an HParams session, with the fields that differ."""
+    from dnnlab.tboard import write_session
+
+    differ = [
+        f
+        for f in FIELDS
+        if f != "seed" and len({getattr(c, f) for c in variants.values()}) > 1
+    ]
+    for name, seeds in results.items():
+        for r in seeds:
+            values = {"variant": name, "seed": r.config.seed}
+            values.update({f: getattr(r.config, f) for f in differ})
+            write_session(r.run_dir, values, r)
 
 
 def judge(claim: Callable, results: dict[str, Seeds], flags: Flags) -> Claim:

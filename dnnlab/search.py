@@ -135,7 +135,9 @@ def run(
         max_trials=trials,
         directory=str(root),
         project_name="tuner",
-        seed=seed,
+        # A stream of its own per strategy: with one seed for all, Bayesian's random
+        # initial points would be random search's first trials.
+        seed=1000 * STRATEGIES.index(strategy) + seed,
         **extra,
     )
     if role() != "worker":

@@ -58,3 +58,40 @@ def write_hparams(run_dir: Path, values: dict, trial_id: str) -> None:
 
     with tf.summary.create_file_writer(str(run_dir)).as_default():
         api.hparams(values, trial_id=trial_id)
+
+
+def write_graph(model, loss, run_dir: Path) -> None:
+    """The op graph of one training step (forward, loss, gradients, update), for
+    TensorBoard's Graphs tab: Keras 3 writes only its conceptual graph, on which the
+    tab opens with "Malformed GraphDef". Traced for display, never executed."""
+    import tensorflow as tf
+
+    variables = model.trainable_variables
+
+    @tf.function
+    def training_step(x, y):
+        with tf.GradientTape() as tape:
+            cost = loss(y, model(x, training=True))
+        model.optimizer.apply(tape.gradient(cost, variables), variables)
+        return cost
+
+    spec = [tf.TensorSpec([None, 784], tf.float32), tf.TensorSpec([None, 10])]
+    graph = training_step.get_concrete_function(*spec).graph
+    with tf.summary.create_file_writer(str(run_dir / "train")).as_default():
+        tf.summary.graph(graph)
+
+
+def write_session(run_dir: Path, values: dict, result) -> None:
+    """One HParams session: the run's hyperparameters and its final accuracies (the
+    epoch curves are already in train/ and validation/)."""
+    import tensorflow as tf
+    from tensorboard.plugins.hparams import api
+
+    shown = {
+        k: v if isinstance(v, (bool, int, float, str)) else str(v)
+        for k, v in values.items()
+    }
+    with tf.summary.create_file_writer(str(run_dir)).as_default():
+        api.hparams(shown, trial_id=str(run_dir.relative_to(run_dir.parent.parent)))
+        for name in ("test_accuracy", "train_accuracy"):
+            tf.summary.scalar(f"final/{name}", getattr(result, name), step=0)

@@ -109,6 +109,12 @@ def train(
         )
     except KeyboardInterrupt:
         status = "interrupted"
+    if config.tensorboard and keras.backend.backend() == "tensorflow":
+        from dnnlab.tboard import write_graph
+
+        write_graph(model, model.loss, run_dir)
+    elif config.tensorboard and device.tensorboard_available():
+        device.once("dnnlab: no op graph in TensorBoard on JAX (TensorFlow traces it)")
     epochs = {k: [float(v) for v in vs] for k, vs in history.history.items()}
     diverged_at = next(
         (

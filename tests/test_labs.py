@@ -163,3 +163,79 @@ def test_tensorboard_lab_logs_histograms_batches_and_graph(lab_run):
         tags(run.root / "sigmoid" / "seed-1" / "validation").Tags()["tensors"]
     )
     assert "epoch_accuracy" in validation
+
+
+def test_tensorboard_lab_writes_an_op_graph_and_hparams_sessions(lab_run):
+    from tensorboard.compat.proto.graph_pb2 import GraphDef
+
+    run = lab_run(
+        "DNN_deep_hidden_layer5_tensorboard", "--tensorboard", "--limit", "6000"
+    )
+    for variant in ("relu", "sigmoid"):
+        acc = tags(run.root / variant / "seed-1" / "train")
+        assert acc.Tags()["graph"], variant  # the op graph, beside Keras' own
+        graph = GraphDef.FromString(acc.Graph().SerializeToString())
+        names = " ".join(node.name for node in graph.node)
+        assert all(f"dense_{i}" in names for i in range(1, 6)), names[:500]
+        session = tags(run.root / variant / "seed-1")
+        content = session.PluginTagToContent("hparams")
+        assert "_hparams_/session_start_info" in content
+        assert "final/test_accuracy" in session.Tags()["tensors"]
+
+
+@pytest.mark.slow
+def test_tensorboard_serves_the_graph_and_hparams_of_a_lab(lab_run):
+    """The real tensorboard on a lab's fresh logs, asked through its HTTP API."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    run = lab_run(
+        "DNN_deep_hidden_layer5_tensorboard", "--tensorboard", "--limit", "6000"
+    )
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tensorboard.main",
+            "--logdir",
+            str(run.root),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/data"
+
+    def get(path, body=None):
+        request = urllib.request.Request(
+            url + path,
+            data=body and json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        return json.loads(urllib.request.urlopen(request, timeout=10).read())
+
+    try:
+        for _ in range(120):  # up to a minute to start
+            try:
+                graphs = get("/plugin/graphs/info")
+                break
+            except OSError:
+                time.sleep(0.5)
+        assert {r["run_graph"] for r in graphs.values()} == {True}, graphs
+        assert len(graphs) == 2
+        scalars = get("/plugin/scalars/tags")
+        assert any("epoch_accuracy" in tags for tags in scalars.values())
+        experiment = get("/plugin/hparams/experiment", {"experimentName": ""})
+        names = {h["name"] for h in experiment["hparamInfos"]}
+        assert {"activation", "variant", "seed"} <= names, names
+    finally:
+        server.kill()

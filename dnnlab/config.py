@@ -98,6 +98,11 @@ class Config:
         False, "compute in float16 (bfloat16 on CPU), keep weights float32"
     )
 
+    def __new__(cls, *args, **changes):
+        # A misspelled field is named, with the field meant, not a bare TypeError.
+        _known(changes, cls.__dataclass_fields__)
+        return super().__new__(cls)
+
     def __post_init__(self) -> None:
         # The command line may hand over a list; a tuple keeps the config hashable.
         if not isinstance(self.hidden_units, (list, tuple)):
@@ -147,11 +152,7 @@ class Config:
 
     def replace(self, **changes) -> Config:
         """A copy with some fields changed, validated like a new one."""
-        unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(self)})
-        if unknown:
-            near = difflib.get_close_matches(unknown[0], FIELDS, n=1)
-            hint = f" (did you mean {near[0]!r}?)" if near else ""
-            raise ConfigError(f"{unknown[0]!r} is not a Config field{hint}")
+        _known(changes, FIELDS)
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict:
@@ -159,6 +160,14 @@ class Config:
 
 
 FIELDS = tuple(f.name for f in dataclasses.fields(Config))
+
+
+def _known(changes: dict, fields) -> None:
+    unknown = sorted(set(changes) - set(fields))
+    if unknown:
+        near = difflib.get_close_matches(unknown[0], list(fields), n=1)
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        raise ConfigError(f"{unknown[0]!r} is not a Config field{hint}")
 
 
 def _fail(field: str, value, allowed: str):

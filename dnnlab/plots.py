@@ -155,3 +155,46 @@ def best_so_far(results: dict, path: Path) -> Path:
     ax.grid(alpha=0.3)
     ax.legend()
     return save(fig, path)
+
+
+def confusion(matrix: np.ndarray, path: Path, title: str) -> Path:
+    """The test confusion matrix: true digit by row, predicted by column."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(5.2, 4.6))
+    shown = np.where(np.eye(10, dtype=bool), 0, matrix)  # the errors stand out
+    ax.imshow(shown, cmap="Reds")
+    for (i, j), n in np.ndenumerate(matrix):
+        if n:
+            ax.text(
+                j,
+                i,
+                str(n),
+                ha="center",
+                va="center",
+                fontsize=6,
+                color="black" if i != j else "tab:blue",
+            )
+    ax.set(xticks=range(10), yticks=range(10), xlabel="predicted", ylabel="true")
+    ax.set_title(title, fontsize=9)
+    return save(fig, path)
+
+
+def digits(images: np.ndarray, captions: list[str], path: Path, title: str) -> Path:
+    """A row or two of 28×28 digits with a caption each."""
+    plt = _pyplot()
+    cols = min(8, len(images))
+    rows = max(1, -(-len(images) // cols))
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(1.2 * cols, 1.45 * rows), squeeze=False
+    )
+    for ax in axes.ravel():
+        ax.set_axis_off()
+    for ax, image, caption in zip(axes.ravel(), images, captions, strict=False):
+        if image.min() >= 0:  # a digit
+            ax.imshow(image.reshape(28, 28), cmap="gray_r")
+        else:  # weights: white at 0
+            m = np.abs(image).max()
+            ax.imshow(image.reshape(28, 28), cmap="RdBu", vmin=-m, vmax=m)
+        ax.set_title(caption, fontsize=7)
+    fig.suptitle(title, fontsize=9)
+    return save(fig, path)

@@ -95,3 +95,48 @@ def write_session(run_dir: Path, values: dict, result) -> None:
         api.hparams(shown, trial_id=str(run_dir.relative_to(run_dir.parent.parent)))
         for name in ("test_accuracy", "train_accuracy"):
             tf.summary.scalar(f"final/{name}", getattr(result, name), step=0)
+
+
+def write_images(model, data, run_dir: Path) -> list[Path]:
+    """What the net learned and got wrong, as PNGs in run_dir and as image summaries:
+    the test confusion matrix, the 16 most confidently misclassified test digits, and
+    for softmax regression the 10 learned weight templates."""
+    import tensorflow as tf
+
+    from dnnlab import plots
+
+    p = np.asarray(model.predict(data.x_test, batch_size=1000, verbose=0))
+    y, guess = data.y_test, p.argmax(axis=1)
+    matrix = np.zeros((10, 10), dtype=int)
+    np.add.at(matrix, (y, guess), 1)
+    wrong = np.flatnonzero(guess != y)
+    worst = wrong[np.argsort(-p[wrong, guess[wrong]])][:16]
+    drawn = [
+        plots.confusion(
+            matrix,
+            run_dir / "confusion.png",
+            f"test confusion matrix: {len(wrong)} errors in {len(y)}",
+        ),
+        plots.digits(
+            data.x_test[worst],
+            [f"{y[i]} → {guess[i]} ({p[i, guess[i]]:.0%})" for i in worst],
+            run_dir / "misclassified.png",
+            "the most confidently misclassified test digits (true → read as)",
+        ),
+    ]
+    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    if len(dense) == 1:  # softmax regression: a 784 → 10 template per digit
+        w = keras.ops.convert_to_numpy(dense[0].kernel).T
+        drawn.append(
+            plots.digits(
+                w,
+                [f"digit {d}" for d in range(10)],
+                run_dir / "templates.png",
+                "the learned weights of each digit (blue +, red −)",
+            )
+        )
+    with tf.summary.create_file_writer(str(run_dir / "validation")).as_default():
+        for path in drawn:
+            png = tf.image.decode_png(tf.io.read_file(str(path)), channels=4)
+            tf.summary.image(path.stem, png[None], step=0)
+    return drawn

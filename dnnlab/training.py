@@ -134,6 +134,10 @@ def train(
         else (math.nan, math.nan)
     )
     _, train_acc = model.evaluate(x, targets, batch_size=EVAL_BATCH, verbose=0)
+    if config.tensorboard and device.tensorboard_available() and test:
+        from dnnlab.tboard import write_images
+
+        write_images(model, data, run_dir)
     if before is not None:  # the interrupted run's saved epochs come first
         keys = {**before.history, **epochs}
         epochs = {k: before.history.get(k, [])[:done] + epochs.get(k, []) for k in keys}

@@ -80,6 +80,8 @@ def test_zero_validation_split_trains_on_all_60000_images():
 def test_a_misspelled_field_is_named_with_a_suggestion():
     with pytest.raises(ConfigError, match="'logdir' is not a Config field .*'log_dir'"):
         Config().replace(logdir="x")
+    with pytest.raises(ConfigError, match="'epoch' is not a Config field .*'epochs'"):
+        Config(epoch=3)
 
 
 def test_every_field_carries_its_help():

@@ -115,3 +115,10 @@ def test_batch_norm_is_right_in_inference_after_a_short_run(mnist, tmp_path):
         r.history["accuracy"][-1],
         r.train_accuracy,
     )
+
+
+def test_softmax_regression_writes_its_ten_templates(mnist, tmp_path):
+    config = Config(hidden_units=(), limit=600, epochs=1, log_dir=str(tmp_path))
+    r = train(config, mnist, verbose=0)
+    for png in ("templates.png", "confusion.png", "misclassified.png"):
+        assert (r.run_dir / png).stat().st_size > 10_000

@@ -252,24 +252,33 @@ def whole_dnnlab(config, data, epochs: int) -> float:
         return time.perf_counter() - start
 
 
+def tutorial_model(config):
+    """The lab's net, compiled as the TensorFlow tutorials do (Keras defaults)."""
+    import keras
+
+    from dnnlab import build_model
+
+    keras.utils.set_random_seed(config.seed)
+    model = build_model(config)
+    model.compile(
+        optimizer=keras.optimizers.Adam(config.learning_rate),
+        loss="categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model
+
+
 def whole_tutorial(config, data, epochs: int) -> float:
     """The same work as the TensorFlow TensorBoard tutorial writes it: fit with
     validation data and TensorBoard(histogram_freq=1), then evaluate the test set."""
     import keras
 
-    from dnnlab import build_model
     from dnnlab.data import one_hot
 
     (x, y), (x_val, y_val) = data.split(config.validation_split, config.limit)
     with tempfile.TemporaryDirectory() as logs, quiet():
         start = time.perf_counter()
-        keras.utils.set_random_seed(config.seed)
-        model = build_model(config)
-        model.compile(
-            optimizer=keras.optimizers.Adam(config.learning_rate),
-            loss="categorical_crossentropy",
-            metrics=["accuracy"],
-        )
+        model = tutorial_model(config)
         callbacks = []
         if config.tensorboard:
             callbacks.append(keras.callbacks.TensorBoard(logs, histogram_freq=1))
@@ -297,19 +306,11 @@ def import_keras_time() -> float:
 
 def time_baseline(config, data, epochs: int) -> float:
     """The same net, compiled and fitted as the TensorFlow tutorials do."""
-    import keras
 
-    from dnnlab import build_model
     from dnnlab.data import one_hot
 
     (x, y), (x_val, y_val) = data.split(config.validation_split, config.limit)
-    keras.utils.set_random_seed(config.seed)
-    model = build_model(config)
-    model.compile(
-        optimizer=keras.optimizers.Adam(config.learning_rate),
-        loss="categorical_crossentropy",
-        metrics=["accuracy"],
-    )
+    model = tutorial_model(config)
     timer = epoch_timer()
     model.fit(
         x,

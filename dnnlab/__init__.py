@@ -4,7 +4,7 @@
 answer at once; the rest loads Keras on first use.
 """
 
-from dnnlab.claims import Claim, Stat, above, below, num, pct
+from dnnlab.claims import Claim, Stat, above, below, loss, num, pct
 from dnnlab.config import Config, ConfigError
 from dnnlab.lab import Seeds, run_lab
 from dnnlab.result import Result
@@ -22,6 +22,7 @@ __all__ = [
     "below",
     "build_model",
     "load_mnist",
+    "loss",
     "num",
     "pct",
     "run_lab",

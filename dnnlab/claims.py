@@ -52,11 +52,14 @@ class Stat:
     def se(self) -> float:
         return self.std / math.sqrt(self.n)
 
-    def show(self, scale: float = 1.0, spec: str = ".3g", unit: str = "") -> str:
-        """'97.03 ± 0.10 %', or one value for one seed, 'never' when infinite."""
+    def show(
+        self, scale: float = 1.0, spec: str = ".3g", unit: str = "", inf: str = "never"
+    ) -> str:
+        """'97.03 ± 0.10 %', one value for one seed, `inf` ('never', 'diverged') for
+        infinite values."""
         if not self.finite:
-            never = sum(not math.isfinite(v) for v in self.values)
-            return "never" if never == self.n else f"never in {never} of {self.n}"
+            count = sum(not math.isfinite(v) for v in self.values)
+            return inf if count == self.n else f"{inf} in {count} of {self.n}"
         mean = format(scale * self.mean, spec)
         spread = f" ± {format(scale * self.std, spec)}" if self.n > 1 else ""
         return f"{mean}{spread}{unit}"
@@ -87,6 +90,11 @@ def pct(s: Stat) -> str:
 
 def num(s: Stat) -> str:
     return s.show()
+
+
+def loss(s: Stat) -> str:
+    """A loss: infinite means the run diverged."""
+    return s.show(inf="diverged")
 
 
 @dataclass(frozen=True)

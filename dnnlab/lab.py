@@ -150,7 +150,7 @@ def sessions(variants: dict[str, Config], results: dict[str, Seeds]) -> None:
         for r in seeds:
             values = {"variant": name, "seed": r.config.seed}
             values.update({f: getattr(r.config, f) for f in differ})
-            write_session(r.run_dir, values, r)
+            write_session(r.run_dir, values, f"{name}/seed-{r.config.seed}", r)
 
 
 def judge(claim: Callable, results: dict[str, Seeds], flags: Flags) -> Claim:

@@ -79,9 +79,9 @@ class _HyperModel(kt.HyperModel):
             config, self.data, run_dir=run_dir, callbacks=callbacks, test=False
         )
         if config.tensorboard and device.tensorboard_available():
-            from dnnlab.tboard import write_hparams
+            from dnnlab.tboard import write_session
 
-            write_hparams(run_dir, hp.values, self.trial_id)
+            write_session(run_dir, hp.values, self.trial_id)
         return {OBJECTIVE: max(result.history[OBJECTIVE])}
 
 
@@ -185,13 +185,6 @@ def table(search: Search, n: int = 5) -> str:
         hps = " ".join(f"{k}={_short(v)}" for k, v in hp.values.items())
         lines.append(f"  trial {trial_id}  {100 * score:6.2f}%  {hps}")
     return "\n".join(lines)
-
-
-def trials_to(search: Search, accuracy: float) -> int | None:
-    """How many trials the search needed to reach `accuracy`, or None."""
-    return next(
-        (i for i, s in enumerate(search.best_so_far(), 1) if s >= accuracy), None
-    )
 
 
 def _short(v) -> str:

@@ -50,16 +50,6 @@ class DetailedView(keras.callbacks.Callback):
         return float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
 
 
-def write_hparams(run_dir: Path, values: dict, trial_id: str) -> None:
-    """A run's hyperparameters, for TensorBoard's HParams dashboard; its metrics are
-    the epoch scalars that Keras' callback writes under run_dir/train, /validation."""
-    import tensorflow as tf
-    from tensorboard.plugins.hparams import api
-
-    with tf.summary.create_file_writer(str(run_dir)).as_default():
-        api.hparams(values, trial_id=trial_id)
-
-
 def write_graph(model, loss, run_dir: Path) -> None:
     """The op graph of one training step (forward, loss, gradients, update), for
     TensorBoard's Graphs tab: Keras 3 writes only its conceptual graph, on which the
@@ -81,9 +71,9 @@ def write_graph(model, loss, run_dir: Path) -> None:
         tf.summary.graph(graph)
 
 
-def write_session(run_dir: Path, values: dict, result) -> None:
-    """One HParams session: the run's hyperparameters and its final accuracies (the
-    epoch curves are already in train/ and validation/)."""
+def write_session(run_dir: Path, values: dict, trial_id: str, result=None) -> None:
+    """One HParams session: the run's hyperparameters and, given a result, its final
+    accuracies (the epoch curves are already in train/ and validation/)."""
     import tensorflow as tf
     from tensorboard.plugins.hparams import api
 
@@ -92,8 +82,8 @@ def write_session(run_dir: Path, values: dict, result) -> None:
         for k, v in values.items()
     }
     with tf.summary.create_file_writer(str(run_dir)).as_default():
-        api.hparams(shown, trial_id=str(run_dir.relative_to(run_dir.parent.parent)))
-        for name in ("test_accuracy", "train_accuracy"):
+        api.hparams(shown, trial_id=trial_id)
+        for name in ("test_accuracy", "train_accuracy") if result else ():
             tf.summary.scalar(f"final/{name}", getattr(result, name), step=0)
 
 

@@ -8,7 +8,7 @@ on), the smallest crawl; 0.01–0.001 is the slide's usual range.
 Run: python labs/DNN_learning_rate.py [--epochs 5]
 """
 
-from dnnlab import Claim, Config, above, num, plots, run_lab
+from dnnlab import Claim, Config, above, loss, plots, run_lab
 
 base = Config(name="DNN_learning_rate", hidden_units=(256, 256), epochs=5)
 variants = {
@@ -24,7 +24,7 @@ variants = {
 
 
 def claim(results) -> Claim:
-    def loss(name):
+    def final(name):
         return results[name].stat("final_loss")
 
     return Claim(
@@ -33,21 +33,21 @@ def claim(results) -> Claim:
         [
             above(
                 "final loss: SGD at 10 > at 0.1 (overshoots)",
-                loss("sgd_10"),
-                loss("sgd_0.1"),
-                num,
+                final("sgd_10"),
+                final("sgd_0.1"),
+                loss,
             ),
             above(
                 "final loss: SGD at 0.0001 > at 0.01 (crawls)",
-                loss("sgd_0.0001"),
-                loss("sgd_0.01"),
-                num,
+                final("sgd_0.0001"),
+                final("sgd_0.01"),
+                loss,
             ),
             above(
                 "final loss: Adam at 0.0001 > at 0.001 (crawls)",
-                loss("adam_0.0001"),
-                loss("adam_0.001"),
-                num,
+                final("adam_0.0001"),
+                final("adam_0.001"),
+                loss,
             ),
         ],
     )

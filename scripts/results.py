@@ -95,22 +95,24 @@ def run(lab: str, seeds: int) -> None:
         shutil.copyfile(png, FIGURES / f"{lab}__{png.name}")
 
 
-def judge(lab: str) -> tuple[dict, dict, Claim]:
-    """The lab's saved file, its results, and its own claim on them."""
+def judge(lab: str) -> tuple[dict, dict, dict, Claim]:
+    """The lab's saved file, its module, its results, and its own claim on them."""
     saved = json.loads((SAVED / f"{lab}.json").read_text())
     module = runpy.run_path(str(ROOT / "labs" / f"{lab}.py"))
-    claim = module["claim"](load(SAVED / f"{lab}.json"))
+    results = load(SAVED / f"{lab}.json")
+    claim = module["claim"](results)
     if saved["seeds"] == 1:
         claim.notes.append("rests on one seed")
-    return saved, module, claim
+    return saved, module, results, claim
 
 
 def title(module: dict) -> str:
     return re.search(r"^Title: (.+)$", module["__doc__"], re.M)[1]
 
 
-def section(i: int, lab: str, saved: dict, module: dict, claim: Claim) -> str:
-    results = load(SAVED / f"{lab}.json")
+def section(
+    i: int, lab: str, saved: dict, module: dict, results: dict, claim: Claim
+) -> str:
     rows = table(results, saved["target"]).splitlines()
     head = ["variant", *re.split(r"\s{2,}", rows[0].strip())]
     md = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -139,19 +141,18 @@ def section(i: int, lab: str, saved: dict, module: dict, claim: Claim) -> str:
 
 
 def render(labs: list[str]) -> None:
-    sections, summary, readme = [], [], []
+    sections, summary, readme, walls = [], [], [], 0.0
     for i, lab in enumerate(labs, 1):
-        saved, module, claim = judge(lab)
-        sections.append(section(i, lab, saved, module, claim))
+        saved, module, results, claim = judge(lab)
+        walls += saved["wall"]
+        sections.append(section(i, lab, saved, module, results, claim))
         verdict = claim.verdict if claim.verdict == "holds" else f"**{claim.verdict}**"
         summary.append(f"| {i} | {claim.sentence} | {verdict} | `make {LABS[lab]}` |")
-        results = load(SAVED / f"{lab}.json")
         best = max(results, key=lambda n: results[n].stat("test_accuracy").mean)
         readme.append(
             f"| `make {LABS[lab]}` | {title(module)} | "
             f"{pct(results[best].stat('test_accuracy'))} ({best}) | {verdict} |"
         )
-    walls = sum(json.loads((SAVED / f"{lab}.json").read_text())["wall"] for lab in labs)
     text = "\n\n".join(
         [
             "# RESULTS: the lecture's claims, checked over seeds",

@@ -8,7 +8,8 @@ LAB := $(BIN)/python labs
 .PHONY: install test test-all lint tensorboard clean bench results labs labs-more \
 	lab-softmax lab-layer3 lab-layer5 lab-tensorboard lab-initializer \
 	lab-regularization lab-batchnorm lab-cost lab-activation lab-learning-rate \
-	lab-optimizer lab-dropout lab-search
+	lab-optimizer lab-dropout lab-search textbook book-optimizers book-init \
+	book-batchnorm book-weight-decay book-dropout book-search
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv .venv
@@ -42,8 +43,8 @@ tensorboard: $(STAMP)
 clean:
 	rm -rf logs/*/ .pytest_cache .ruff_cache build *.egg-info
 
-# The 13 lecture labs under 3 seeds where their code changed since their saved
-# results (docs/results/), then RESULTS.md and the README's lab table.
+# The 13 lecture labs and the 6 textbook labs under 3 seeds where their code changed
+# since their saved results (docs/results/), then RESULTS.md and the README's table.
 results: $(STAMP)
 	$(BIN)/python scripts/results.py
 
@@ -93,3 +94,25 @@ lab-dropout: $(STAMP)
 
 lab-search: $(STAMP)
 	$(LAB)/DNN_hyperparameter_search.py
+
+# Chapter 6 of the textbook (Deep Learning from Scratch), one lab per figure.
+textbook: book-optimizers book-init book-batchnorm book-weight-decay book-dropout \
+	book-search
+
+book-optimizers: $(STAMP)
+	$(LAB)/textbook/optimizer_compare_mnist.py
+
+book-init: $(STAMP)
+	$(LAB)/textbook/weight_init_compare.py
+
+book-batchnorm: $(STAMP)
+	$(LAB)/textbook/batch_norm_test.py
+
+book-weight-decay: $(STAMP)
+	$(LAB)/textbook/overfit_weight_decay.py
+
+book-dropout: $(STAMP)
+	$(LAB)/textbook/overfit_dropout.py
+
+book-search: $(STAMP)
+	$(LAB)/textbook/hyperparameter_optimization.py

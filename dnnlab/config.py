@@ -66,7 +66,9 @@ class Config:
     init_std: float = _field(0.01, "standard deviation of random_normal")
     regularizer: str = _field("none", "weight decay on every Dense kernel")
     reg_lambda: float = _field(
-        1e-4, "λ of the weight decay: Keras adds λ·Σw² (L2) or λ·Σ|w| (L1) to the loss"
+        1e-4,
+        "λ of the weight decay: Keras adds λ·Σw² (L2) or λ·Σ|w| (L1) to the loss; "
+        "the textbook's ½λ·Σw² is this with λ/2",
     )
     batch_norm: str = _field("off", "batch normalization in each hidden block")
     bn_momentum: float = _field(
@@ -79,9 +81,31 @@ class Config:
     loss: str = _field("cross_entropy", "cost function on the softmax outputs")
     optimizer: str = _field("adam", "update rule")
     learning_rate: float = _field(0.001, "step size of the update")
+    adagrad_accumulator: float = _field(
+        0.1, "AdaGrad's starting sum of squared gradients (Keras: 0.1; the textbook: 0)"
+    )
     lr_schedule: str = _field("constant", "cosine: decay the step size to 0")
     batch_size: int = _field(100, "images per gradient step")
     epochs: int = _field(10, "passes over the training set")
+    steps: int = _field(
+        0,
+        "train exactly this many iterations instead of epochs, minibatches drawn "
+        "pass after pass over the shuffled training set, one evaluation at the end "
+        "(0: use epochs)",
+    )
+    trace_every: int = _field(
+        50,
+        "record the training loss every N iterations (1: every one; Keras then runs "
+        "one step per call, which is slower)",
+    )
+    curves: bool = _field(
+        False,
+        "after every epoch also measure accuracy on the training set (inference "
+        "mode) and on the test set, for learning curves; nothing is selected on them",
+    )
+    checkpoint: bool = _field(
+        True, "save a checkpoint every epoch so that --resume can go on (off: faster)"
+    )
     validation_split: float = _field(
         0.1, "fraction of the training set held out for validation (0: none)"
     )
@@ -131,7 +155,11 @@ class Config:
             _fail("bn_epsilon", self.bn_epsilon, "a number > 0")
         if not self.reg_lambda >= 0:
             _fail("reg_lambda", self.reg_lambda, "a number >= 0")
-        for field in ("batch_size", "epochs"):
+        if not self.adagrad_accumulator >= 0:
+            _fail("adagrad_accumulator", self.adagrad_accumulator, "a number >= 0")
+        if self.steps < 0:
+            _fail("steps", self.steps, "an integer >= 0 (0 = use epochs)")
+        for field in ("batch_size", "epochs", "trace_every"):
             if getattr(self, field) < 1:
                 _fail(field, getattr(self, field), "an integer >= 1")
         if self.limit < 0:
@@ -149,6 +177,32 @@ class Config:
         """How many of `available` training images this config trains on."""
         n = available - int(round(available * self.validation_split))
         return min(self.limit, n) if self.limit else n
+
+    def ignored(self) -> list[str]:
+        """The fields set away from their default that the rest of the config
+        ignores, each as a line saying why."""
+        unused = {
+            "init_std": self.initializer != "random_normal",
+            "reg_lambda": self.regularizer == "none",
+            "bn_momentum": self.batch_norm == "off",
+            "bn_epsilon": self.batch_norm == "off",
+            "adagrad_accumulator": self.optimizer != "adagrad",
+            "epochs": self.steps > 0,
+        }
+        because = {
+            "init_std": f"initializer is {self.initializer!r}, not 'random_normal'",
+            "reg_lambda": "regularizer is 'none'",
+            "bn_momentum": "batch_norm is 'off'",
+            "bn_epsilon": "batch_norm is 'off'",
+            "adagrad_accumulator": f"optimizer is {self.optimizer!r}",
+            "epochs": f"steps={self.steps} sets the length",
+        }
+        defaults = {f.name: f.default for f in dataclasses.fields(self)}
+        return [
+            f"{name}={getattr(self, name)!r} is ignored: {because[name]}"
+            for name, off in unused.items()
+            if off and getattr(self, name) != defaults[name]
+        ]
 
     def replace(self, **changes) -> Config:
         """A copy with some fields changed, validated like a new one."""

@@ -108,9 +108,9 @@ def _run(flags: Flags, claim, target, extras, figures, detail, fit) -> dict:
                         continue
                 else:
                     r = train(seeded, data, run_dir=run_dir, detail=detail)
-                missing = {k: f for k, f in extras.items() if k not in r.extras}
+                missing = {e: f for e, f in extras.items() if e not in r.extras}
                 if missing:
-                    r.extras.update({k: f(r, data) for k, f in missing.items()})
+                    r.extras.update({e: f(r, data) for e, f in missing.items()})
                     r.save()
                 results[name].append(r)
     except KeyboardInterrupt:

@@ -75,7 +75,9 @@ def optimizer(config: Config, steps: int = 1) -> keras.optimizers.Optimizer:
         "sgd": lambda: keras.optimizers.SGD(lr),
         "momentum": lambda: keras.optimizers.SGD(lr, momentum=0.9),
         "nesterov": lambda: keras.optimizers.SGD(lr, momentum=0.9, nesterov=True),
-        "adagrad": lambda: keras.optimizers.Adagrad(lr),
+        "adagrad": lambda: keras.optimizers.Adagrad(
+            lr, initial_accumulator_value=config.adagrad_accumulator
+        ),
         "rmsprop": lambda: keras.optimizers.RMSprop(lr),
         "adam": lambda: keras.optimizers.Adam(lr),
     }[config.optimizer]()

@@ -102,19 +102,83 @@ def distributions(acts: dict[str, list[np.ndarray]], path: Path, title: str) -> 
     return save(fig, path)
 
 
-def trace(results: dict, path: Path, title: str = "training loss by iteration") -> Path:
-    """Training loss against iterations, a line per variant (the optimizer slide)."""
+def trace(
+    results: dict,
+    path: Path,
+    title: str = "training loss by iteration",
+    smooth: int = 1,
+    ylim: tuple[float, float] | None = None,
+) -> Path:
+    """Training loss against iterations, a line per variant and seed (the optimizer
+    slide). smooth > 1: a moving mean over that many points on a linear axis from
+    `ylim`, as the textbook draws it; else a log axis."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
     for color, label, r in _each(results):
         if r.trace:
-            steps, losses = zip(*r.trace, strict=True)
+            steps, losses = (np.array(v) for v in zip(*r.trace, strict=True))
+            if smooth > 1 and len(losses) >= smooth:
+                losses = np.convolve(losses, np.ones(smooth) / smooth, mode="valid")
+                steps = steps[smooth - 1 :]
             if label and r.diverged_at:
                 label += " (diverged)"
             ax.plot(steps, losses, color=color, label=label, lw=1)
-    ax.set(xlabel="iteration", ylabel="training loss", yscale="log", title=title)
+    ax.set(xlabel="iteration", ylabel="training loss", title=title)
+    if ylim:
+        ax.set_ylim(*ylim)
+    else:
+        ax.set_yscale("log")
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=8)
+    return save(fig, path)
+
+
+def panels(
+    grid: dict[str, list[tuple]],
+    path: Path,
+    title: str,
+    cols: int = 4,
+    ylim: tuple[float, float] = (0, 1),
+    xlabel: str = "epoch",
+    ylabel: str = "accuracy",
+) -> Path:
+    """Small multiples, as the textbook's grids: {panel title: [(y values, style
+    dict), ...]}, a line per tuple, x = 1, 2, ...; one legend from labelled lines."""
+    plt = _pyplot()
+    rows = -(-len(grid) // cols)
+    width = max(2.6, 10 / cols)  # inches per panel: two panels fill a page too
+    fig, axes = plt.subplots(
+        rows,
+        cols,
+        figsize=(width * cols, 0.8 * width * rows),
+        sharex=True,
+        sharey=True,
+        squeeze=False,
+    )
+    for ax, (name, lines) in zip(axes.flat, grid.items(), strict=False):
+        for values, style in lines:
+            ax.plot(range(1, len(values) + 1), values, lw=1, **style)
+        ax.set_title(name, fontsize=9)
+        ax.set_ylim(*ylim)
+        ax.grid(alpha=0.3)
+    for ax in axes.flat[len(grid) :]:
+        ax.set_axis_off()
+    for ax in axes[-1]:
+        ax.set_xlabel(xlabel)
+    for ax in axes[:, 0]:
+        ax.set_ylabel(ylabel)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    if handles:
+        fig.legend(
+            handles,
+            labels,
+            loc="lower center",
+            ncol=len(labels),
+            fontsize=8,
+            bbox_to_anchor=(0.5, -0.02),
+        )
+    fig.suptitle(title)
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
     return save(fig, path)
 
 
@@ -132,6 +196,34 @@ def train_vs_validation(results: dict, path: Path) -> Path:
     ax.set_title("train (dashed) vs validation (solid)")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
+    return save(fig, path)
+
+
+def train_vs_test(results: dict, path: Path, title: str) -> Path:
+    """A panel per variant: training accuracy (inference mode) and test accuracy
+    after every epoch, a line per seed, as the textbook draws overfitting."""
+    grid = {
+        name: [
+            (r.history[key], dict(color=color, label=label if k == 0 else None))
+            for k, r in enumerate(seeds)
+            for key, color, label in (
+                ("inference_accuracy", "C0", "train"),
+                ("test_accuracy", "C1", "test"),
+            )
+        ]
+        for name, seeds in results.items()
+    }
+    return panels(grid, path, title, cols=len(grid))
+
+
+def scatter(x, y, values, path: Path, xlabel: str, ylabel: str, colorbar: str) -> Path:
+    """Points on log–log axes, coloured by value: a search's trials at a glance."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    dots = ax.scatter(x, y, c=values, cmap="viridis", s=22)
+    ax.set(xscale="log", yscale="log", xlabel=xlabel, ylabel=ylabel)
+    ax.grid(alpha=0.3, which="both")
+    fig.colorbar(dots, ax=ax, label=colorbar)
     return save(fig, path)
 
 

@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 from dnnlab import device
 from dnnlab.backend import keras
 from dnnlab.config import Config, ConfigError
@@ -19,8 +21,6 @@ from dnnlab.model import build_model, loss, optimizer
 from dnnlab.result import Result
 from dnnlab.runs import run_folder
 
-# Batches per compiled call: the per-batch Python overhead dominates an MLP's step.
-STEPS_PER_EXECUTION = 50
 # Images per evaluation batch: evaluation has no gradient, large batches are cheapest.
 EVAL_BATCH = 1000
 
@@ -64,22 +64,33 @@ def train(
         print(f"{run_dir}: {before.status} earlier, kept")
         return before  # nothing to resume
     (run_dir / "config.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n")
-    steps_per_epoch = math.ceil(len(x) / config.batch_size)
+    for line in config.ignored():
+        device.once(f"dnnlab: warning: {line}")
     targets = one_hot(y)
+    if config.steps:  # one Keras epoch of exactly `steps` minibatches
+        steps_per_epoch, epochs = config.steps, 1
+        inputs = _stream(x, targets, config.batch_size, config.seed)
+    else:
+        steps_per_epoch = math.ceil(len(x) / config.batch_size)
+        epochs, inputs = config.epochs, x
 
     keras.utils.set_random_seed(config.seed)  # Python, NumPy and the backend
     with device.setup(config.mixed_precision, config.deterministic):
         model = build_model(config)
         model.compile(
-            optimizer=optimizer(config, steps_per_epoch * config.epochs),
+            optimizer=optimizer(config, steps_per_epoch * epochs),
             loss=loss(config),
             metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")],
-            steps_per_execution=STEPS_PER_EXECUTION,
+            # Steps per compiled call: per-step Python overhead dominates an MLP's
+            # step, so 50 by default; the loss is traced at the end of each call.
+            steps_per_execution=config.trace_every,
             # "auto" compiles on GPUs and JAX; on TensorFlow's CPU only when asked.
             jit_compile=True if config.xla else "auto",
         )
     history, trace = keras.callbacks.History(), _Trace()
     cbs = [history, trace, keras.callbacks.TerminateOnNaN(), *callbacks]
+    if config.curves:  # first: History and TensorBoard then see its numbers
+        cbs.insert(0, _Curves((x, targets), (data.x_test, one_hot(data.y_test))))
     if config.tensorboard and not device.tensorboard_available():
         print("dnnlab: TensorBoard off (it writes through TensorFlow, not installed)")
     elif config.tensorboard:
@@ -88,20 +99,23 @@ def train(
             from dnnlab.tboard import DetailedView
 
             sample = (x_val if len(x_val) else x)[:1000]
-            cbs.append(DetailedView(run_dir, sample, every=STEPS_PER_EXECUTION))
+            cbs.append(DetailedView(run_dir, sample, every=config.trace_every))
     # Saved at the end of every epoch, after the logs; --resume restarts from it.
     backup = run_dir / "backup"
     done = _epochs_saved(backup) if before is not None else 0
-    cbs.append(keras.callbacks.BackupAndRestore(str(backup)))
+    if config.checkpoint:
+        cbs.append(keras.callbacks.BackupAndRestore(str(backup)))
     validation = (x_val, one_hot(y_val)) if len(x_val) else None
     start = time.perf_counter()
     status = "finished"
     try:
         model.fit(
-            x,
-            targets,
-            batch_size=config.batch_size,
-            epochs=config.epochs,
+            inputs,
+            None if config.steps else targets,
+            batch_size=None if config.steps else config.batch_size,
+            steps_per_epoch=steps_per_epoch if config.steps else None,
+            epochs=epochs,
+            shuffle=not config.steps,  # the stream comes shuffled
             validation_data=validation,
             validation_batch_size=EVAL_BATCH,
             callbacks=cbs,
@@ -166,6 +180,32 @@ def train(
     return result
 
 
+def _stream(x, targets, batch_size: int, seed: int):
+    """Minibatches without end: pass after pass over the shuffled images, full
+    batches only (the textbook draws each iteration's batch at random)."""
+    rng = np.random.default_rng(seed)
+    while True:
+        order = rng.permutation(len(x))
+        for i in range(0, len(x) - batch_size + 1, batch_size):
+            batch = order[i : i + batch_size]
+            yield x[batch], targets[batch]
+
+
+class _Curves(keras.callbacks.Callback):
+    """After each epoch, accuracy on the training set in inference mode (no dropout,
+    batch norm's moving averages) and on the test set, as the textbook plots them."""
+
+    def __init__(self, train, test):
+        super().__init__()
+        self.sets = {"inference_accuracy": train, "test_accuracy": test}
+
+    def on_epoch_end(self, epoch, logs=None):
+        for key, (x, y) in self.sets.items():
+            _, accuracy = self.model.evaluate(x, y, batch_size=EVAL_BATCH, verbose=0)
+            if logs is not None:
+                logs[key] = float(accuracy)
+
+
 def _epochs_saved(backup: Path) -> int:
     """How many epochs the BackupAndRestore checkpoint in `backup` holds."""
     meta = backup / "training_metadata.json"
@@ -173,7 +213,7 @@ def _epochs_saved(backup: Path) -> int:
 
 
 class _Trace(keras.callbacks.Callback):
-    """The training loss by iteration, at each execution's end (every 50 steps).
+    """The training loss by iteration, at the end of each compiled call (trace_every).
 
     Keras reports the running mean of the epoch's loss; the mean over the steps since
     the last report follows from two running means, so the trace is exact.

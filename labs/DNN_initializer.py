@@ -6,7 +6,9 @@ as the textbook's comparison: an adaptive optimizer such as Adam would rescue a 
 start and hide the lesson). A small normal (std 0.01) shrinks the signal layer by layer
 and stalls; a large one (std 1) blows it up; the slide's Xavier (std √(1/n)) and He
 (std √(2/n)) keep every layer's activations spread, He fully for ReLU, which halves the
-variance. The figure shows the activations of each hidden layer at initialization.
+variance. In 30 layers the difference decides (He et al. 2015, Fig. 3): Xavier's
+activations shrink about 2^(−L/2) and the net stalls, He's stay level and it trains.
+The figure shows the activations of each hidden layer at initialization.
 Run: python labs/DNN_initializer.py [--epochs 5] [--seeds 3]
 """
 
@@ -25,7 +27,10 @@ variants = {
     "normal_1.0": base.replace(initializer="random_normal", init_std=1.0),
     "xavier": base.replace(initializer="xavier"),  # std √(1/n)
     "he": base.replace(initializer="he"),  # std √(2/n)
+    "xavier_30": base.replace(initializer="xavier", hidden_units=(100,) * 30),
+    "he_30": base.replace(initializer="he", hidden_units=(100,) * 30),
 }
+SHALLOW = ("normal_0.01", "normal_1.0", "xavier", "he")  # the figure's rows
 
 
 def _sample(data):
@@ -45,7 +50,7 @@ def at_initialization(results, path):
     from dnnlab.probe import activations
 
     x = _sample(load_mnist())
-    acts = {name: activations(s[0].config, x) for name, s in results.items()}
+    acts = {n: activations(s[0].config, x) for n, s in results.items() if n in SHALLOW}
     return plots.distributions(acts, path, "hidden-layer activations at initialization")
 
 
@@ -60,7 +65,8 @@ def claim(results) -> Claim:
     r = results
     return Claim(
         "Xavier and He keep a deep ReLU net's activations spread where a small "
-        "normal shrinks them and stalls; He suits ReLU best",
+        "normal shrinks them and stalls; He suits ReLU best, and in 30 layers only "
+        "He trains",
         [
             below(
                 "last / first layer spread: normal 0.01 < 1 %",
@@ -86,6 +92,17 @@ def claim(results) -> Claim:
                 "test accuracy: Xavier > normal 0.01 (which stalls)",
                 r["xavier"].stat("test_accuracy"),
                 r["normal_0.01"].stat("test_accuracy"),
+            ),
+            below(
+                "30 layers, last / first layer spread: Xavier < 1 %",
+                kept(r["xavier_30"]),
+                0.01,
+                num,
+            ),
+            above(
+                "30 layers, test accuracy: He > Xavier",
+                r["he_30"].stat("test_accuracy"),
+                r["xavier_30"].stat("test_accuracy"),
             ),
         ],
     )

@@ -1,12 +1,14 @@
-"""make results: the lecture's labs under 3 seeds where their saved results are
-stale, then RESULTS.md (and the README's lab table) from each lab's own claim.
+"""make results: the lecture's labs and the textbook's (labs/textbook/) under 3 seeds
+where their saved results are stale, then RESULTS.md (and the README's lab table) from
+each lab's own claim.
 
-A lab's saved results, docs/results/<lab>.json, are its results.json plus the wall
+A lab's saved results, docs/results/<name>.json, are its results.json plus the wall
 time, the command and a hash of the code that made them (the lab and the dnnlab
 package); the lab runs again only when that hash changed. Figures are copied to
 docs/figures. With --render nothing trains: the pages come from the saved files.
 
 Usage: python scripts/results.py [--render] [--seeds 3] [LAB ...]
+(LAB as a path under labs/ without .py, e.g. DNN_softmax or textbook/batch_norm_test)
 """
 
 from __future__ import annotations
@@ -48,9 +50,23 @@ LABS = {  # the lecture's order -> make target
     "DNN_dropout": "lab-dropout",
     "DNN_hyperparameter_search": "lab-search",
 }
+BOOK = {  # chapter 6 of the textbook, in its order -> make target
+    "textbook/optimizer_compare_mnist": "book-optimizers",
+    "textbook/weight_init_compare": "book-init",
+    "textbook/batch_norm_test": "book-batchnorm",
+    "textbook/overfit_weight_decay": "book-weight-decay",
+    "textbook/overfit_dropout": "book-dropout",
+    "textbook/hyperparameter_optimization": "book-search",
+}
+TARGETS = {**LABS, **BOOK}
 # Flags of the runs behind RESULTS.md beyond --seeds (budgets sized for 2 cores).
 FLAGS = {"DNN_hyperparameter_search": ["--trials", "10", "--final-epochs", "3"]}
 README_START, README_END = "<!-- lab table: scripts/results.py -->", "<!-- end -->"
+
+
+def stem(lab: str) -> str:
+    """The lab's name: its run folder under logs/, its saved file and figures."""
+    return Path(lab).name
 
 
 def code_hash(lab: str) -> str:
@@ -59,7 +75,7 @@ def code_hash(lab: str) -> str:
 
 
 def stale(lab: str) -> bool:
-    path = SAVED / f"{lab}.json"
+    path = SAVED / f"{stem(lab)}.json"
     return not path.is_file() or json.loads(path.read_text()).get("code") != code_hash(
         lab
     )
@@ -78,7 +94,7 @@ def run(lab: str, seeds: int) -> None:
     started = time.perf_counter()
     subprocess.run([sys.executable, *cmd, "--log-dir", str(LOGS)], cwd=ROOT, check=True)
     wall = time.perf_counter() - started
-    run_dir = max((LOGS / lab).iterdir())
+    run_dir = max((LOGS / stem(lab)).iterdir())
     saved = json.loads((run_dir / "results.json").read_text())
     saved.update(
         wall=wall,
@@ -87,19 +103,19 @@ def run(lab: str, seeds: int) -> None:
         date=datetime.date.today().isoformat(),
     )
     SAVED.mkdir(parents=True, exist_ok=True)
-    (SAVED / f"{lab}.json").write_text(json.dumps(saved, indent=1) + "\n")
+    (SAVED / f"{stem(lab)}.json").write_text(json.dumps(saved, indent=1) + "\n")
     FIGURES.mkdir(parents=True, exist_ok=True)
-    for old in FIGURES.glob(f"{lab}__*.png"):
+    for old in FIGURES.glob(f"{stem(lab)}__*.png"):
         old.unlink()
     for png in run_dir.glob("*.png"):
-        shutil.copyfile(png, FIGURES / f"{lab}__{png.name}")
+        shutil.copyfile(png, FIGURES / f"{stem(lab)}__{png.name}")
 
 
 def judge(lab: str) -> tuple[dict, dict, dict, Claim]:
     """The lab's saved file, its module, its results, and its own claim on them."""
-    saved = json.loads((SAVED / f"{lab}.json").read_text())
+    saved = json.loads((SAVED / f"{stem(lab)}.json").read_text())
     module = runpy.run_path(str(ROOT / "labs" / f"{lab}.py"))
-    results = load(SAVED / f"{lab}.json")
+    results = load(SAVED / f"{stem(lab)}.json")
     claim = module["claim"](results)
     if saved["seeds"] == 1:
         claim.notes.append("rests on one seed")
@@ -108,6 +124,12 @@ def judge(lab: str) -> tuple[dict, dict, dict, Claim]:
 
 def title(module: dict) -> str:
     return re.search(r"^Title: (.+)$", module["__doc__"], re.M)[1]
+
+
+def book(module: dict) -> str:
+    """The header's Book: paragraph (what the textbook ran and shows), or ''."""
+    found = re.search(r"^Book: (.+?)\n(?=\w+: )", module["__doc__"], re.M | re.S)
+    return " ".join(found[1].split()) if found else ""
 
 
 def section(
@@ -121,12 +143,14 @@ def section(
     checks = "\n".join(f"- {c.text}: {c.numbers} — *{c.outcome}*" for c in claim.checks)
     figures = "\n\n".join(
         f"![{p.stem}](docs/figures/{p.name})"
-        for p in sorted(FIGURES.glob(f"{lab}__*.png"))
+        for p in sorted(FIGURES.glob(f"{stem(lab)}__*.png"))
     )
     v = saved["versions"]
+    shows = book(module)
     return "\n\n".join(
         [
             f"## {i}. {title(module)}",
+            *([f"**The book:** {shows}"] if shows else []),
             f"**Claim:** {claim.sentence}.",
             f"**Verdict: {claim.verdict}**"
             + (f" ({'; '.join(claim.notes)})" if claim.notes else "")
@@ -140,19 +164,31 @@ def section(
     )
 
 
-def render(labs: list[str]) -> None:
+def group(labs: list[str], first: int = 1) -> tuple[list, list, list, float]:
+    """Sections, summary rows, README rows and wall time of some labs."""
     sections, summary, readme, walls = [], [], [], 0.0
-    for i, lab in enumerate(labs, 1):
+    for i, lab in enumerate(labs, first):
         saved, module, results, claim = judge(lab)
         walls += saved["wall"]
         sections.append(section(i, lab, saved, module, results, claim))
         verdict = claim.verdict if claim.verdict == "holds" else f"**{claim.verdict}**"
-        summary.append(f"| {i} | {claim.sentence} | {verdict} | `make {LABS[lab]}` |")
+        summary.append(
+            f"| {i} | {claim.sentence} | {verdict} | `make {TARGETS[lab]}` |"
+        )
         best = max(results, key=lambda n: results[n].stat("test_accuracy").mean)
         readme.append(
-            f"| `make {LABS[lab]}` | {title(module)} | "
+            f"| `make {TARGETS[lab]}` | {title(module)} | "
             f"{pct(results[best].stat('test_accuracy'))} ({best}) | {verdict} |"
         )
+    return sections, summary, readme, walls
+
+
+def render(labs: list[str]) -> None:
+    lecture = [lab for lab in labs if lab in LABS]
+    textbook = [lab for lab in labs if lab in BOOK]
+    sections, summary, readme, walls = group(lecture)
+    b_sections, b_summary, b_readme, b_walls = group(textbook, len(lecture) + 1)
+    head = "| # | claim | verdict | command |\n|---|---|---|---|\n"
     text = "\n\n".join(
         [
             "# RESULTS: the lecture's claims, checked over seeds",
@@ -160,11 +196,26 @@ def render(labs: list[str]) -> None:
             "results in docs/results/; every number and verdict below comes from "
             "the lab's own `claim()` on those numbers. A difference counts when it "
             "exceeds twice its standard error over the seeds (dnnlab/claims.py); "
-            f"otherwise the verdict says *within seed noise*. The runs took "
-            f"{walls / 60:.1f} min in all (2 cores, no GPU).",
-            "| # | claim | verdict | command |\n|---|---|---|---|\n"
-            + "\n".join(summary),
+            f"otherwise the verdict says *within seed noise*. The lecture's labs took "
+            f"{walls / 60:.1f} min in all, the textbook's {b_walls / 60:.1f} min "
+            "(2 cores, no GPU).",
+            head + "\n".join(summary),
             *sections,
+            *(
+                [
+                    "# The textbook, side by side",
+                    "Chapter 6 of *Deep Learning from Scratch* (Saito) runs one "
+                    "program per figure on MNIST (ch06/ in "
+                    "oreilly-japan/deep-learning-from-scratch). labs/textbook/ runs "
+                    "each program's set-up with dnnlab's Config; each section says "
+                    "what the book ran and shows, where the set-up differs, and "
+                    "whether the book's result holds here.",
+                    head + "\n".join(b_summary),
+                    *b_sections,
+                ]
+                if textbook
+                else []
+            ),
         ]
     )
     PAGE.write_text(text + "\n")
@@ -172,6 +223,7 @@ def render(labs: list[str]) -> None:
         "| command | lab | best test accuracy (variant) | claim |",
         "|---|---|---|---|",
         *readme,
+        *b_readme,
     ]
     page = README.read_text()
     block = f"{README_START}\n" + "\n".join(lines) + f"\n{README_END}"
@@ -192,12 +244,14 @@ def main(argv=None) -> None:
     p.add_argument("--seeds", type=int, default=3)
     args = p.parse_args(argv)
     if not args.render:
-        for lab in args.labs or LABS:
+        for lab in args.labs or TARGETS:
+            if lab not in TARGETS:
+                p.error(f"unknown lab {lab!r}; one of: " + ", ".join(TARGETS))
             if args.labs or stale(lab):
                 run(lab, args.seeds)
             else:
                 print(f"--- {lab}: saved results match its code, kept")
-    render([lab for lab in LABS if (SAVED / f"{lab}.json").is_file()])
+    render([lab for lab in TARGETS if (SAVED / f"{stem(lab)}.json").is_file()])
 
 
 if __name__ == "__main__":

@@ -63,7 +63,7 @@ class LabRun:
         self.name, self.logs = name, logs
         self.out, self.code = run_lab(name, logs, *flags)
         assert self.code == 0, self.out[-3000:]
-        (self.root,) = (logs / name).iterdir()
+        (self.root,) = (logs / Path(name).name).iterdir()  # the lab's own folder
 
     def variant_dirs(self) -> list[Path]:
         return sorted(p for p in self.root.iterdir() if p.is_dir())
@@ -77,7 +77,7 @@ def lab_run(mnist, tmp_path_factory):
     def get(name: str, *flags: str) -> LabRun:
         key = (name, flags)
         if key not in cache:
-            logs = tmp_path_factory.mktemp(name)
+            logs = tmp_path_factory.mktemp(Path(name).name)
             cache[key] = LabRun(name, logs, (*QUICK, *flags))
         return cache[key]
 

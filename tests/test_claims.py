@@ -61,6 +61,8 @@ def fake(
     loss=0.3,
     epochs=2,
     iters=100,
+    trace=None,
+    history=None,
     **extras,
 ) -> Result:
     """A Result with the numbers a claim reads, and nothing trained."""
@@ -69,6 +71,7 @@ def fake(
         "accuracy": [0.5],
         # epochs_to(any target) is `epochs`: the validation accuracy jumps there.
         "val_accuracy": [0.0] * 9 if epochs == INF else [0.0] * (epochs - 1) + [1.0],
+        **(history or {}),
     }
     return Result(
         config=Config(seed=seed),
@@ -80,7 +83,7 @@ def fake(
         wall_time=1.0,
         run_dir=Path("."),
         diverged_at=1 if loss == INF else None,
-        trace=[(iters, 0.0)] if iters != INF else [(1, 9.0)],
+        trace=trace or ([(iters, 0.0)] if iters != INF else [(1, 9.0)]),
         extras=extras,
     )
 
@@ -100,12 +103,7 @@ def results(name: str, spec: dict, seeds: int = 3) -> dict:
             fake(
                 k + 1,
                 **{
-                    m: v[k]
-                    if isinstance(v, list)
-                    and m != "activation_std"
-                    and m != "best_so_far"
-                    else v
-                    for m, v in numbers.items()
+                    m: v[k] if isinstance(v, PerSeed) else v for m, v in numbers.items()
                 },
             )
             for k in range(seeds)
@@ -169,16 +167,22 @@ CASES = {
             "normal_0.01": dict(test_accuracy=0.11, activation_std=[1.0, 1e-5]),
             "xavier": dict(test_accuracy=0.97, activation_std=[1.0, 0.3]),
             "he": dict(test_accuracy=0.975, activation_std=[1.0, 1.0]),
+            "xavier_30": dict(test_accuracy=0.11, activation_std=[1.0, 1e-4]),
+            "he_30": dict(test_accuracy=0.93, activation_std=[1.0, 0.8]),
         },
         {
             "normal_0.01": dict(test_accuracy=0.11, activation_std=[1.0, 1e-5]),
             "xavier": dict(test_accuracy=0.97, activation_std=[1.0, 0.3]),
             "he": dict(test_accuracy=0.96, activation_std=[1.0, 1.0]),
+            "xavier_30": dict(test_accuracy=0.11, activation_std=[1.0, 1e-4]),
+            "he_30": dict(test_accuracy=0.93, activation_std=[1.0, 0.8]),
         },
         {
             "normal_0.01": dict(test_accuracy=0.11, activation_std=[1.0, 1e-5]),
             "xavier": dict(test_accuracy=0.97, activation_std=[1.0, 0.3]),
             "he": dict(test_accuracy=spread(0.97, 0.01), activation_std=[1.0, 1.0]),
+            "xavier_30": dict(test_accuracy=0.11, activation_std=[1.0, 1e-4]),
+            "he_30": dict(test_accuracy=0.93, activation_std=[1.0, 0.8]),
         },
     ),
     "DNN_regularization": (
@@ -338,8 +342,130 @@ CASES = {
 }
 
 
+def flat(loss) -> list:
+    """A loss trace of 100 iterations at `loss` (per seed if PerSeed)."""
+    if isinstance(loss, PerSeed):
+        return PerSeed(flat(v) for v in loss)
+    return [(i, loss) for i in range(1, 101)]
+
+
+def bn_grid(bn_learns, plain_learns, bn_lag=0.0) -> dict:
+    """The batch-norm grid: how many of the 16 scales learn with and without BN (a
+    number, or a list with one per seed); bn_lag, how far training-mode accuracy runs
+    ahead of inference mode."""
+    grid = {}
+    for i, w in enumerate(lab_module("textbook/batch_norm_test")["SCALES"]):
+        for kind, learns in (("bn", bn_learns), ("plain", plain_learns)):
+            lag = bn_lag if kind == "bn" else 0.0
+            per_seed = PerSeed(
+                {"inference_accuracy": [acc], "accuracy": [acc + lag]}
+                for n in (learns if isinstance(learns, list) else [learns] * 3)
+                for acc in [0.99 if i < n else 0.1]
+            )
+            grid[f"{kind}_{w:.2g}"] = dict(history=per_seed)
+    return grid
+
+
+def trials(best_lr: float, best_decay: float, n: int = 10) -> list[dict]:
+    """A search's trials: the 5 best at these rates, 5 poor ones elsewhere."""
+    good = [dict(learning_rate=best_lr, weight_decay=best_decay, val=[0.9])] * 5
+    poor = [dict(learning_rate=1e-6, weight_decay=1e-4, val=[0.1])] * (n - 5)
+    return [dict(t, train=t["val"]) for t in good + poor]
+
+
+CASES.update(
+    {
+        "textbook/weight_init_compare": (
+            {
+                "std_0.01": dict(trace=flat(2.30)),
+                "xavier": dict(trace=flat(0.33)),
+                "he": dict(trace=flat(0.23)),
+            },
+            {
+                "std_0.01": dict(trace=flat(2.30)),
+                "xavier": dict(trace=flat(0.23)),
+                "he": dict(trace=flat(0.33)),
+            },
+            {
+                "std_0.01": dict(trace=flat(2.30)),
+                "xavier": dict(trace=flat(0.33)),
+                "he": dict(trace=flat(spread(0.30, 0.1))),
+            },
+        ),
+        "textbook/optimizer_compare_mnist": (
+            {
+                "sgd": dict(trace=flat(0.23)),
+                "momentum": dict(trace=flat(0.08)),
+                "adagrad": dict(trace=flat(0.05)),
+                "adam": dict(trace=flat(0.06)),
+            },
+            {
+                "sgd": dict(trace=flat(0.23)),
+                "momentum": dict(trace=flat(0.08)),
+                "adagrad": dict(trace=flat(0.05)),
+                "adam": dict(trace=flat(0.04)),
+            },
+            {
+                "sgd": dict(trace=flat(0.23)),
+                "momentum": dict(trace=flat(0.08)),
+                "adagrad": dict(trace=flat(0.05)),
+                "adam": dict(trace=flat(spread(0.06, 0.02))),
+            },
+        ),
+        "textbook/batch_norm_test": (
+            bn_grid(14, 3),
+            bn_grid(14, 3, bn_lag=0.04),
+            bn_grid([14, 3, 8], 3),
+        ),
+        "textbook/overfit_weight_decay": (
+            {
+                "none": dict(train_accuracy=1.0, test_accuracy=0.77),
+                "decay_0.1": dict(train_accuracy=0.8, test_accuracy=0.66),
+            },
+            {
+                "none": dict(train_accuracy=0.95, test_accuracy=0.77),
+                "decay_0.1": dict(train_accuracy=0.8, test_accuracy=0.66),
+            },
+            {
+                "none": dict(train_accuracy=1.0, test_accuracy=0.77),
+                "decay_0.1": dict(train_accuracy=0.8, test_accuracy=spread(0.6, 0.1)),
+            },
+        ),
+        "textbook/overfit_dropout": (
+            {
+                "none": dict(train_accuracy=1.0, test_accuracy=0.77),
+                "dropout_0.2": dict(train_accuracy=0.95, test_accuracy=0.8),
+            },
+            {
+                "none": dict(train_accuracy=1.0, test_accuracy=0.77),
+                "dropout_0.2": dict(train_accuracy=0.95, test_accuracy=0.7),
+            },
+            {
+                "none": dict(train_accuracy=1.0, test_accuracy=0.77),
+                "dropout_0.2": dict(
+                    train_accuracy=0.95, test_accuracy=spread(0.72, 0.1)
+                ),
+            },
+        ),
+        "textbook/hyperparameter_optimization": (
+            {"random": dict(trials=trials(5e-3, 1e-7))},
+            {"random": dict(trials=trials(5e-3, 1e-5))},
+            {
+                "random": dict(
+                    trials=PerSeed(
+                        [trials(5e-3, 1e-7), trials(5e-3, 1e-7), trials(5e-4, 1e-7)]
+                    )
+                )
+            },
+        ),
+    }
+)
+
+
 def test_every_lab_has_its_cases():
-    assert sorted(CASES) == sorted(p.stem for p in LABS.glob("DNN_*.py"))
+    labs = [p.stem for p in LABS.glob("DNN_*.py")]
+    labs += [f"textbook/{p.stem}" for p in LABS.glob("textbook/*.py")]
+    assert sorted(CASES) == sorted(labs)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -59,6 +59,9 @@ def test_near_miss_suggests_the_nearest_name():
         (dict(epochs=True), "epochs"),
         (dict(tensorboard="yes"), "tensorboard"),
         (dict(activation=3), "activation"),
+        (dict(steps=-1), "steps"),
+        (dict(trace_every=0), "trace_every"),
+        (dict(adagrad_accumulator=-0.1), "adagrad_accumulator"),
     ],
 )
 def test_bad_values_are_refused_naming_the_field(changes, field):
@@ -86,3 +89,56 @@ def test_a_misspelled_field_is_named_with_a_suggestion():
 
 def test_every_field_carries_its_help():
     assert all(f.metadata["help"].strip() for f in dataclasses.fields(Config))
+
+
+@pytest.mark.parametrize(
+    "changes, ignored",
+    [
+        (
+            dict(init_std=0.1),
+            "init_std=0.1 is ignored: initializer is 'glorot_uniform'",
+        ),
+        (dict(reg_lambda=0.01), "reg_lambda=0.01 is ignored: regularizer is 'none'"),
+        (dict(bn_momentum=0.99), "bn_momentum=0.99 is ignored: batch_norm is 'off'"),
+        (dict(adagrad_accumulator=0.0), "is ignored: optimizer is 'adam'"),
+        (dict(steps=100, epochs=3), "epochs=3 is ignored: steps=100 sets the length"),
+    ],
+)
+def test_a_field_the_rest_of_the_config_ignores_is_named(changes, ignored):
+    (line,) = Config(**changes).ignored()
+    assert ignored in line
+
+
+def test_fields_in_use_or_left_at_their_default_are_not_named():
+    assert Config().ignored() == []
+    used = Config(
+        initializer="random_normal",
+        init_std=0.1,
+        regularizer="l2",
+        reg_lambda=0.01,
+        batch_norm="before",
+        bn_epsilon=1e-6,
+        optimizer="adagrad",
+        adagrad_accumulator=0.0,
+    )
+    assert used.ignored() == []
+
+
+def test_train_warns_once_in_one_line(mnist, tmp_path, capsys):
+    from dnnlab import train
+
+    config = Config(
+        hidden_units=(8,),
+        limit=200,
+        epochs=1,
+        tensorboard=False,
+        checkpoint=False,
+        reg_lambda=0.5,
+        validation_split=0,
+    )
+    train(config, mnist, run_dir=tmp_path / "a", verbose=0)
+    train(config, mnist, run_dir=tmp_path / "b", verbose=0)
+    warned = [x for x in capsys.readouterr().out.splitlines() if "warning" in x]
+    assert warned == [
+        "dnnlab: warning: reg_lambda=0.5 is ignored: regularizer is 'none'"
+    ]

@@ -91,6 +91,26 @@ def test_a_lab_runs_again_only_when_its_code_changed(docs):
 def test_every_lab_has_a_make_target():
     labs = sorted(p.stem for p in (results.ROOT / "labs").glob("DNN_*.py"))
     assert sorted(results.LABS) == labs
+    book = (results.ROOT / "labs" / "textbook").glob("*.py")
+    assert sorted(results.BOOK) == sorted(f"textbook/{p.stem}" for p in book)
     makefile = (results.ROOT / "Makefile").read_text()
-    for target in results.LABS.values():
+    for target in results.TARGETS.values():
         assert f"\n{target}:" in makefile, target
+
+
+def test_the_textbook_labs_get_their_own_section_with_what_the_book_shows(docs):
+    lab = "textbook/overfit_dropout"
+    variants = {
+        name: [fake(k + 1, **numbers).to_dict() for k in range(3)]
+        for name, numbers in CASES[lab][0].items()
+    }
+    save(docs, 0)
+    saved = json.loads((docs / "saved" / f"{LAB}.json").read_text())
+    saved.update(lab="overfit_dropout", variants=variants)
+    (docs / "saved" / "overfit_dropout.json").write_text(json.dumps(saved))
+    results.render([LAB, lab])
+    page = (docs / "RESULTS.md").read_text()
+    lecture, book = page.split("# The textbook, side by side")
+    assert "## 1. " in lecture and "## 2. Dropout against overfitting" in book
+    assert "**The book:** Deep Learning from Scratch (Saito), §6.4.3" in book
+    assert "| 2 | dropout narrows the gap" in book and "`make book-dropout`" in book

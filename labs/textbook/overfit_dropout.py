@@ -1,0 +1,59 @@
+"""
+Title: Dropout against overfitting, as the textbook shows it
+Book: Deep Learning from Scratch (Saito), §6.4.3, program ch06/overfit_dropout.py:
+300 training images, a 6 × 100 ReLU net with He's start, dropout ratio 0.2 after
+every hidden layer, SGD at 0.01, minibatches of 100, 301 epochs, training and test
+accuracy after every epoch. The book's figure: with dropout the gap between training
+and test accuracy narrows and training accuracy no longer reaches 100 %.
+Description: the book's set-up with dnnlab's Config, beside the same net without
+dropout. Keras' dropout scales the kept units by 1/(1 − ratio) while training, the
+book's scales the outputs by (1 − ratio) at inference: the same expected values.
+Test accuracy is plotted during training as the book does; nothing is selected on it.
+Run: python labs/textbook/overfit_dropout.py [--seeds 3]
+"""
+
+from dnnlab import Claim, Config, below, plots, run_lab
+
+base = Config(
+    name="overfit_dropout",
+    hidden_units=(100,) * 6,
+    activation="relu",
+    initializer="he",
+    optimizer="sgd",
+    learning_rate=0.01,
+    batch_size=100,
+    limit=300,
+    epochs=301,
+    validation_split=0,
+    curves=True,  # training (inference mode) and test accuracy after each epoch
+    checkpoint=False,
+)
+variants = {"none": base, "dropout_0.2": base.replace(dropout=0.2)}
+
+
+def figure(results, path):
+    return plots.train_vs_test(results, path, "the book's dropout figure")
+
+
+def claim(results) -> Claim:
+    none, dropout = results["none"], results["dropout_0.2"]
+    return Claim(
+        "dropout narrows the gap between training and test accuracy of a 6-layer "
+        "net on 300 images; its training accuracy stays below 100 %",
+        [
+            below(
+                "gap (train − test): dropout < none",
+                dropout.stat("gap"),
+                none.stat("gap"),
+            ),
+            below(
+                "training accuracy: dropout < none",
+                dropout.stat("train_accuracy"),
+                none.stat("train_accuracy"),
+            ),
+        ],
+    )
+
+
+if __name__ == "__main__":
+    run_lab(variants, claim, target=0.99, figures={"train_vs_test.png": figure})

@@ -1,0 +1,83 @@
+"""The textbook's chapter-6 labs end to end in quick mode, and the Config options
+their set-ups need (steps, a loss per iteration, learning curves, AdaGrad's start)."""
+
+import json
+
+import pytest
+from conftest import LABS
+
+from dnnlab import Config, train
+
+QUICK = {  # each lab's own flags for a quick run, beside --limit 600 --epochs 1
+    "textbook/weight_init_compare": ("--steps", "30"),
+    "textbook/optimizer_compare_mnist": ("--steps", "30"),
+    "textbook/batch_norm_test": ("--variants", "bn_0.014,plain_0.014", "--epochs", "2"),
+    "textbook/overfit_weight_decay": ("--epochs", "2"),
+    "textbook/overfit_dropout": ("--epochs", "2"),
+    "textbook/hyperparameter_optimization": ("--trials", "2", "--epochs", "2"),
+}
+
+
+def test_every_textbook_lab_has_a_quick_run():
+    assert sorted(QUICK) == sorted(
+        f"textbook/{p.stem}" for p in LABS.glob("textbook/*.py")
+    )
+
+
+@pytest.mark.parametrize("name", sorted(QUICK))
+def test_textbook_lab_runs_and_ends_with_its_verdict(name, lab_run):
+    run = lab_run(name, *QUICK[name])
+    lines = run.out.splitlines()
+    assert lines[0].startswith("dnnlab: backend "), lines[:3]
+    assert lines[-1].startswith("verdict: "), lines[-3:]
+    saved = json.loads((run.root / "results.json").read_text())
+    for png in ("compare.png", *(p.name for p in run.root.glob("*.png"))):
+        assert (run.root / png).stat().st_size > 10_000, png
+    assert len(list(run.root.glob("*.png"))) >= 2  # the book's figure too
+    first = next(iter(saved["variants"].values()))[0]
+    if "--steps" in QUICK[name]:  # a loss at every one of exactly 30 iterations
+        assert [step for step, _ in first["trace"]] == list(range(1, 31))
+    if name.endswith(("batch_norm_test", "overfit_weight_decay", "overfit_dropout")):
+        for key in ("inference_accuracy", "test_accuracy"):
+            assert len(first["history"][key]) == 2, key  # one per epoch
+    if name.endswith("batch_norm_test"):
+        assert "not judged" in run.out  # two of 32 variants
+    if name.endswith("hyperparameter_optimization"):
+        assert len(first["extras"]["trials"]) == 2
+        assert first["test_accuracy"] == first["test_accuracy"]  # the best, tested once
+
+
+def quick(**changes) -> Config:
+    base = dict(
+        hidden_units=(32,),
+        limit=600,
+        tensorboard=False,
+        validation_split=0,
+        checkpoint=False,
+    )
+    return Config(**{**base, **changes})
+
+
+def test_steps_train_exactly_that_many_iterations_across_passes(mnist, tmp_path):
+    # 600 images in batches of 100: 6 per pass; 15 steps cross two pass boundaries.
+    r = train(quick(steps=15, trace_every=1, batch_size=100), mnist, run_dir=tmp_path)
+    assert [s for s, _ in r.trace] == list(range(1, 16))
+    assert int(r.model.optimizer.iterations) == 15
+    assert len(r.history["loss"]) == 1 and not (tmp_path / "backup").exists()
+
+
+def test_curves_measure_training_and_test_accuracy_after_every_epoch(mnist, tmp_path):
+    r = train(quick(epochs=2, curves=True, dropout=0.5), mnist, run_dir=tmp_path)
+    curves = r.history["inference_accuracy"]
+    assert len(curves) == 2 and len(r.history["test_accuracy"]) == 2
+    # the last point is the model at the end, measured as train() measures it
+    assert curves[-1] == pytest.approx(r.train_accuracy, abs=1e-6)
+    assert r.history["test_accuracy"][-1] == pytest.approx(r.test_accuracy, abs=1e-6)
+
+
+def test_adagrad_starts_its_accumulator_where_asked():
+    from dnnlab.model import optimizer
+
+    book = optimizer(Config(optimizer="adagrad", adagrad_accumulator=0.0))
+    assert book.initial_accumulator_value == 0.0
+    assert optimizer(Config(optimizer="adagrad")).initial_accumulator_value == 0.1

@@ -190,8 +190,10 @@ def test_tensorboard_lab_writes_an_op_graph_and_hparams_sessions(lab_run):
 
 
 @pytest.mark.slow
-def test_tensorboard_serves_the_graph_and_hparams_of_a_lab(lab_run):
-    """The real tensorboard on a lab's fresh logs, asked through its HTTP API."""
+def test_tensorboard_serves_every_dashboard_of_a_lab(lab_run):
+    """The real tensorboard on a lab's fresh logs, asked through its HTTP API for
+    each dashboard the lab promises: scalars (epoch and batch), histograms and
+    distributions, the op graph, HParams sessions, images."""
     import socket
     import subprocess
     import sys
@@ -240,6 +242,16 @@ def test_tensorboard_serves_the_graph_and_hparams_of_a_lab(lab_run):
         assert len(graphs) == 2
         scalars = get("/plugin/scalars/tags")
         assert any("epoch_accuracy" in tags for tags in scalars.values())
+        assert any("batch_loss" in tags for tags in scalars.values())
+        for plugin in ("histograms", "distributions"):  # weights and activations
+            served = get(f"/plugin/{plugin}/tags")
+            served = {tag for tags in served.values() for tag in tags}
+            assert "activations/act_1" in served, (plugin, sorted(served)[:10])
+            assert any(t.endswith("dense_1/kernel/histogram") for t in served)
+        images = get("/plugin/images/tags")
+        assert {"confusion", "misclassified"} <= {
+            tag for tags in images.values() for tag in tags
+        }, images
         experiment = get("/plugin/hparams/experiment", {"experimentName": ""})
         names = {h["name"] for h in experiment["hparamInfos"]}
         assert {"activation", "variant", "seed"} <= names, names

@@ -5,7 +5,7 @@ BIN := .venv/bin
 STAMP := .venv/.installed
 LAB := $(BIN)/python labs
 
-.PHONY: install test test-all lint tensorboard clean bench results labs labs-more \
+.PHONY: install test test-all test-jax lint tensorboard clean bench results labs labs-more \
 	lab-softmax lab-layer3 lab-layer5 lab-tensorboard lab-initializer \
 	lab-regularization lab-batchnorm lab-cost lab-activation lab-learning-rate \
 	lab-optimizer lab-dropout lab-search textbook book-optimizers book-init \
@@ -26,9 +26,16 @@ install:
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow" -n 2 --dist loadgroup
 
-# Everything, the slow set too (real processes, Ctrl-C, search workers): what CI runs.
+# Everything, the slow set too (real processes, Ctrl-C, search workers), then the
+# quick lab runs on JAX: what CI runs.
 test-all: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+	$(MAKE) test-jax
+
+# Every lab's quick run (and one with TensorBoard on) on Keras' JAX backend.
+test-jax: $(STAMP)
+	KERAS_BACKEND=jax $(BIN)/python -m pytest -q -n 2 -m "not slow" \
+		tests/test_labs.py tests/test_textbook.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check dnnlab labs tests scripts bench

@@ -11,6 +11,8 @@ import sys
 from dnnlab.config import CHOICES, Config, ConfigError
 from dnnlab.runs import latest_run
 
+BACKENDS = ("tensorflow", "jax")
+
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, not argparse's usage block
@@ -88,6 +90,13 @@ def parser(configs: dict[str, Config], prog: str) -> argparse.ArgumentParser:
             + " (default: all; the claim needs all)",
         )
     p.add_argument("--show", action="store_true", help="open the figures in a window")
+    p.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default=os.environ.get("KERAS_BACKEND", "tensorflow"),
+        help="Keras' backend; TensorBoard's logs are written through TensorFlow on "
+        "either (default: $KERAS_BACKEND, else tensorflow)",
+    )
     return p
 
 
@@ -119,6 +128,7 @@ def parse(
         p.add_argument("--" + name.replace("_", "-"), **spec)
     args = vars(p.parse_args(argv))
     seeds, show = args.pop("seeds"), args.pop("show")
+    use_backend(prog, args.pop("backend"))
     chosen = args.pop("variants", None) or list(configs)
     extra = {name: args.pop(name) for name in options or {}}
     if seeds < 1:
@@ -137,6 +147,18 @@ def parse(
     except ConfigError as e:
         usage_error(prog, e)
     return Flags(variants, seeds, show, args, extra, list(configs))
+
+
+def use_backend(prog: str, backend: str) -> None:
+    """Choose Keras' backend before Keras loads; refuse a change after."""
+    keras = sys.modules.get("keras")
+    if keras is not None and keras.backend.backend() != backend:
+        usage_error(
+            prog,
+            f"backend={backend!r} is not possible here: Keras is already loaded with "
+            f"{keras.backend.backend()!r}",
+        )
+    os.environ["KERAS_BACKEND"] = backend
 
 
 def usage_error(prog: str, message) -> None:

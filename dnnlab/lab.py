@@ -209,7 +209,13 @@ def table(results: dict[str, Seeds], target: float, title: str = "") -> str:
 
 def versions() -> dict:
     """What a verdict may depend on: the libraries' defaults."""
-    out = {"python": platform.python_version(), "machine": platform.machine()}
+    from dnnlab.backend import keras
+
+    out = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "backend": keras.backend.backend(),
+    }
     for package in ("keras", "tensorflow", "jax"):
         try:
             out[package] = version(package)

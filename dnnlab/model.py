@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from dnnlab.backend import keras
 from dnnlab.config import Config
 
@@ -100,8 +102,12 @@ def _dense(config: Config, units: int, name: str, use_bias: bool) -> keras.layer
     )
 
 
+SHOWN, MOST = 2, 4  # beyond MOST distinct models, SHOWN are printed in full
+
+
 def describe(variants: dict[str, Config]) -> str:
-    """The Keras model each distinct architecture becomes, a line per layer."""
+    """The Keras model each distinct architecture becomes, a line per layer; for
+    more than MOST, the first SHOWN and a line naming what the others change."""
     seen: dict[str, list[str]] = {}
     for name, config in variants.items():
         text = "\n".join(_layer_line(layer) for layer in build_model(config).layers)
@@ -109,6 +115,17 @@ def describe(variants: dict[str, Config]) -> str:
     blocks = [
         f"Keras model of {', '.join(names)}:\n{text}" for text, names in seen.items()
     ]
+    if len(blocks) > MOST:  # a grid of variants: two models say what the rest are
+        rest = [n for names in list(seen.values())[SHOWN:] for n in names]
+        differ = sorted(
+            f.name
+            for f in dataclasses.fields(Config)
+            if len({getattr(variants[n], f.name) for n in rest}) > 1
+        )
+        blocks[SHOWN:] = [
+            f"... and {len(rest)} more ({rest[0]} … {rest[-1]}), which differ in: "
+            + (", ".join(differ) or "settings")
+        ]
     return "\n".join(blocks)
 
 

@@ -21,25 +21,46 @@ def gradient_norms(config: Config, data: Mnist, batches: int = 10) -> list[float
 
     The last entry is the output layer; a vanishing gradient shows as first << last.
     """
-    import tensorflow as tf  # the gradient tape; the probes run on TensorFlow only
-
     model = _initial_model(config)
+    position = {id(w): i for i, w in enumerate(model.trainable_variables)}
     kernels = [
-        layer.kernel for layer in model.layers if isinstance(layer, keras.layers.Dense)
+        position[id(layer.kernel)]
+        for layer in model.layers
+        if isinstance(layer, keras.layers.Dense)
     ]
     (x, y), _ = data.split(config.validation_split, config.limit)
     cost, bs = loss(config), config.batch_size
     total = np.zeros(len(kernels))
     for i in range(batches):
-        xb, yb = (
-            x[i * bs : (i + 1) * bs],
-            one_hot(y[i * bs : (i + 1) * bs]),
-        )
+        xb, yb = x[i * bs : (i + 1) * bs], one_hot(y[i * bs : (i + 1) * bs])
+        grads = gradients(model, cost, xb, yb)
+        total += [float(np.linalg.norm(grads[k])) for k in kernels]
+    return [float(v) for v in total / batches]
+
+
+def gradients(model: keras.Model, cost, x, y) -> list[np.ndarray]:
+    """d cost / d each trainable variable on one batch, in training mode, as
+    NumPy arrays: the one backend-specific step of the probes."""
+    backend = keras.backend.backend()
+    if backend == "jax":
+        import jax
+
+        fixed = [v.value for v in model.non_trainable_variables]
+
+        def value(trainable):
+            out, _ = model.stateless_call(trainable, fixed, x, training=True)
+            return cost(y, out)
+
+        grads = jax.grad(value)([v.value for v in model.trainable_variables])
+    elif backend == "tensorflow":
+        import tensorflow as tf
+
         with tf.GradientTape() as tape:
-            value = cost(yb, model(xb, training=True))
-        grads = tape.gradient(value, kernels)
-        total += [float(tf.norm(g)) for g in grads]
-    return list(total / batches)
+            value = cost(y, model(x, training=True))
+        grads = tape.gradient(value, model.trainable_variables)
+    else:
+        raise NotImplementedError(f"gradient probe on the {backend} backend")
+    return [np.asarray(keras.ops.convert_to_numpy(g)) for g in grads]
 
 
 def hidden_outputs(model: keras.Model, x: np.ndarray) -> list[np.ndarray]:

@@ -1,6 +1,7 @@
 """TensorBoard beyond the Keras callback: batch scalars and activation histograms.
 
-TensorFlow-only (it writes through tf.summary), like Keras' TensorBoard callback.
+It writes through tf.summary, like Keras' TensorBoard callback: TensorFlow must be
+installed, whichever Keras backend trains (write_graph alone traces with TensorFlow).
 """
 
 from __future__ import annotations

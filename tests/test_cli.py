@@ -176,6 +176,43 @@ def test_a_lab_prints_no_tensorflow_start_up_lines(mnist, tmp_path):
     assert len(done.stderr.strip().splitlines()) <= 1, done.stderr
 
 
+def test_a_backend_change_after_keras_loaded_is_refused(capsys):
+    from dnnlab.backend import keras
+
+    other = "jax" if keras.backend.backend() == "tensorflow" else "tensorflow"
+    line = refused(["--backend", other], capsys)
+    assert f"backend={other!r} is not possible here: Keras is already loaded" in line
+
+
+@pytest.mark.slow
+def test_backend_flag_runs_a_lab_on_jax_with_its_gradient_probe(mnist, tmp_path):
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(LABS / "DNN_deep_hidden_layer5.py"),
+            "--backend",
+            "jax",
+            "--limit",
+            "600",
+            "--epochs",
+            "1",
+            "--no-tensorboard",
+            "--log-dir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith("dnnlab: backend jax"), done.stdout[:300]
+    (saved,) = tmp_path.glob("*/*/results.json")
+    numbers = json.loads(saved.read_text())
+    assert numbers["versions"]["backend"] == "jax"
+    extras = numbers["variants"]["net"][0]["extras"]
+    assert extras["sigmoid_ratio"] < 0.1 < extras["grad_ratio"], extras
+
+
 def test_deterministic_runs_give_identical_numbers(mnist, tmp_path):
     flags = [
         "--deterministic",

@@ -153,3 +153,17 @@ def test_batch_norm_takes_its_momentum_and_epsilon():
     )
     bn = model.get_layer("bn_1")
     assert (bn.momentum, bn.epsilon) == (0.9, 1e-6)
+
+
+def test_a_grid_of_models_prints_two_and_names_what_the_rest_change():
+    from dnnlab.model import describe
+
+    grid = {
+        f"w{i}": Config(init_std=10.0**-i, initializer="random_normal")
+        for i in range(6)
+    }
+    text = describe(grid)
+    assert text.count("Keras model of") == 2
+    assert text.endswith("... and 4 more (w2 … w5), which differ in: init_std")
+    few = describe({k: grid[k] for k in ("w0", "w1", "w2")})
+    assert few.count("Keras model of") == 3

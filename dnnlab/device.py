@@ -86,9 +86,14 @@ def once(line: str) -> None:
 
 
 def tensorboard_available() -> bool:
-    """TensorBoard's writer goes through tf.summary: it needs TensorFlow importable."""
+    """TensorBoard's writer goes through tf.summary: it needs TensorFlow importable.
+    (On JAX this is where TensorFlow first loads: its start-up lines are dropped.)"""
+    import importlib
+
+    from dnnlab.backend import quiet
+
     try:
-        import tensorflow  # noqa: F401
+        quiet(lambda: importlib.import_module("tensorflow"))
     except ImportError:
         return False
     return True

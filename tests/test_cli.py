@@ -108,6 +108,17 @@ def dnnlab(*args, **kw):
     )
 
 
+def quick_process(lab: str, logs, *flags: str) -> subprocess.CompletedProcess:
+    """A lab's quick run (600 images, one epoch, no TensorBoard) as a real process."""
+    quick = ["--limit", "600", "--epochs", "1", "--no-tensorboard"]
+    return subprocess.run(
+        [sys.executable, str(LABS / lab), *flags, *quick, "--log-dir", str(logs)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
 @pytest.mark.slow
 def test_a_real_process_refuses_before_tensorflow_loads(tmp_path):
     lab = str(LABS / "DNN_deep_hidden_layer5.py")
@@ -155,22 +166,7 @@ def test_bad_data_folder_is_one_line_exit_1(tmp_path):
 
 @pytest.mark.slow
 def test_a_lab_prints_no_tensorflow_start_up_lines(mnist, tmp_path):
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(LABS / "DNN_softmax.py"),
-            "--limit",
-            "600",
-            "--epochs",
-            "1",
-            "--no-tensorboard",
-            "--log-dir",
-            str(tmp_path),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = quick_process("DNN_softmax.py", tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("dnnlab: backend "), done.stdout[:300]
     assert len(done.stderr.strip().splitlines()) <= 1, done.stderr
@@ -186,24 +182,7 @@ def test_a_backend_change_after_keras_loaded_is_refused(capsys):
 
 @pytest.mark.slow
 def test_backend_flag_runs_a_lab_on_jax_with_its_gradient_probe(mnist, tmp_path):
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(LABS / "DNN_deep_hidden_layer5.py"),
-            "--backend",
-            "jax",
-            "--limit",
-            "600",
-            "--epochs",
-            "1",
-            "--no-tensorboard",
-            "--log-dir",
-            str(tmp_path),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = quick_process("DNN_deep_hidden_layer5.py", tmp_path, "--backend", "jax")
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.startswith("dnnlab: backend jax"), done.stdout[:300]
     (saved,) = tmp_path.glob("*/*/results.json")

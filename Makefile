@@ -32,10 +32,11 @@ test-all: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 	$(MAKE) test-jax
 
-# Every lab's quick run (and one with TensorBoard on) on Keras' JAX backend.
+# Every lab's quick run (and one with TensorBoard on) on Keras' JAX backend, and
+# its compiled loop against Keras' own.
 test-jax: $(STAMP)
 	KERAS_BACKEND=jax $(BIN)/python -m pytest -q -n 2 -m "not slow" \
-		tests/test_labs.py tests/test_textbook.py
+		tests/test_labs.py tests/test_textbook.py tests/test_jax.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check dnnlab labs tests scripts bench

@@ -98,5 +98,7 @@ def gradient_ratio(config: Config, data: Mnist) -> float:
 
 def softmax_sum_error(model: keras.Model, x: np.ndarray) -> float:
     """The largest |Σ softmax − 1| over the rows of x: 0 for probabilities."""
-    p = np.asarray(model.predict(x, batch_size=1000, verbose=0))
+    from dnnlab.training import predict
+
+    p = predict(model, x)
     return float(np.abs(p.sum(axis=1, dtype=np.float64) - 1).max())

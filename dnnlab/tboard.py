@@ -88,15 +88,15 @@ def write_session(run_dir: Path, values: dict, trial_id: str, result=None) -> No
             tf.summary.scalar(f"final/{name}", getattr(result, name), step=0)
 
 
-def write_images(model, data, run_dir: Path) -> list[Path]:
+def write_images(model, data, p: np.ndarray, run_dir: Path) -> list[Path]:
     """What the net learned and got wrong, as PNGs in run_dir and as image summaries:
     the test confusion matrix, the 16 most confidently misclassified test digits, and
-    for softmax regression the 10 learned weight templates."""
+    for softmax regression the 10 learned weight templates. p: the net's outputs on
+    the test set."""
     import tensorflow as tf
 
     from dnnlab import plots
 
-    p = np.asarray(model.predict(data.x_test, batch_size=1000, verbose=0))
     y, guess = data.y_test, p.argmax(axis=1)
     matrix = np.zeros((10, 10), dtype=int)
     np.add.at(matrix, (y, guess), 1)

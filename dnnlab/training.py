@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import sys
@@ -21,8 +22,8 @@ from dnnlab.model import build_model, loss, optimizer
 from dnnlab.result import Result
 from dnnlab.runs import run_folder
 
-# Images per evaluation batch: evaluation has no gradient, large batches are cheapest.
-EVAL_BATCH = 1000
+# Images per forward pass when evaluating: no gradient, so large chunks are cheapest.
+EVAL_CHUNK = 10_000
 
 
 def check_fits(config: Config, data: Mnist):
@@ -87,10 +88,16 @@ def train(
             # "auto" compiles on GPUs and JAX; on TensorFlow's CPU only when asked.
             jit_compile=True if config.xla else "auto",
         )
+    if keras.backend.backend() == "jax" and config.trace_every > 1:
+        model.make_train_function()
+        model.train_function = _scanned(model)
     history, trace = keras.callbacks.History(), _Trace()
-    cbs = [history, trace, keras.callbacks.TerminateOnNaN(), *callbacks]
-    if config.curves:  # first: History and TensorBoard then see its numbers
-        cbs.insert(0, _Curves((x, targets), (data.x_test, one_hot(data.y_test))))
+    sets = {"val": (x_val, one_hot(y_val))} if len(x_val) else {}
+    if config.curves:
+        sets.update(inference=(x, targets), test=(data.x_test, one_hot(data.y_test)))
+    # First: History, TensorBoard and the progress bar then see its numbers.
+    cbs = [_Evaluate(sets), history, trace, keras.callbacks.TerminateOnNaN()]
+    cbs += callbacks
     if config.tensorboard and not device.tensorboard_available():
         print("dnnlab: TensorBoard off (it writes through TensorFlow, not installed)")
     elif config.tensorboard:
@@ -105,7 +112,6 @@ def train(
     done = _epochs_saved(backup) if before is not None else 0
     if config.checkpoint:
         cbs.append(keras.callbacks.BackupAndRestore(str(backup)))
-    validation = (x_val, one_hot(y_val)) if len(x_val) else None
     start = time.perf_counter()
     status = "finished"
     try:
@@ -116,8 +122,6 @@ def train(
             steps_per_epoch=steps_per_epoch if config.steps else None,
             epochs=epochs,
             shuffle=not config.steps,  # the stream comes shuffled
-            validation_data=validation,
-            validation_batch_size=EVAL_BATCH,
             callbacks=cbs,
             verbose=(1 if sys.stdout.isatty() else 2) if verbose is None else verbose,
         )
@@ -140,18 +144,19 @@ def train(
     )
     if diverged_at is not None:
         status = "diverged"
-    test_loss, test_acc = (
-        model.evaluate(
-            data.x_test, one_hot(data.y_test), batch_size=EVAL_BATCH, verbose=0
-        )
+    test_loss, test_acc, p = (
+        evaluate(model, data.x_test, one_hot(data.y_test))
         if test
-        else (math.nan, math.nan)
+        else (math.nan, math.nan, None)
     )
-    _, train_acc = model.evaluate(x, targets, batch_size=EVAL_BATCH, verbose=0)
+    if config.curves and status == "finished":  # the last epoch's, same weights
+        train_acc = epochs["inference_accuracy"][-1]
+    else:
+        _, train_acc, _ = evaluate(model, x, targets)
     if config.tensorboard and device.tensorboard_available() and test:
         from dnnlab.tboard import write_images
 
-        write_images(model, data, run_dir)
+        write_images(model, data, p, run_dir)
     if before is not None:  # the interrupted run's saved epochs come first
         keys = {**before.history, **epochs}
         epochs = {k: before.history.get(k, [])[:done] + epochs.get(k, []) for k in keys}
@@ -191,19 +196,84 @@ def _stream(x, targets, batch_size: int, seed: int):
             yield x[batch], targets[batch]
 
 
-class _Curves(keras.callbacks.Callback):
-    """After each epoch, accuracy on the training set in inference mode (no dropout,
-    batch norm's moving averages) and on the test set, as the textbook plots them."""
+def predict(model: keras.Model, x: np.ndarray) -> np.ndarray:
+    """The net's outputs in inference mode (no dropout, batch norm's moving averages).
 
-    def __init__(self, train, test):
+    A plain call on large chunks: on a CPU it is faster than Keras' predict and
+    evaluate, which trace a compiled function first and feed batches through a
+    dataset.
+    """
+    chunks = [
+        keras.ops.convert_to_numpy(model(x[i : i + EVAL_CHUNK], training=False))
+        for i in range(0, len(x), EVAL_CHUNK)
+    ]
+    return np.concatenate(chunks).astype(np.float32)
+
+
+def evaluate(model: keras.Model, x: np.ndarray, targets: np.ndarray):
+    """(loss, accuracy, outputs) as Keras' evaluate reports them: the compiled loss
+    with the weight penalty, and the share of argmax hits."""
+    p = predict(model, x)
+    penalty = sum(float(keras.ops.convert_to_numpy(w)) for w in model.losses)
+    loss = float(keras.ops.convert_to_numpy(model.loss(targets, p))) + penalty
+    return loss, float(np.mean(p.argmax(axis=1) == targets.argmax(axis=1))), p
+
+
+class _Evaluate(keras.callbacks.Callback):
+    """After each epoch, loss and accuracy of each named set in inference mode, put
+    into the epoch's logs: `val` (Keras' val_loss, val_accuracy) and, for the
+    textbook's curves, `inference` (the training set) and `test`."""
+
+    def __init__(self, sets: dict[str, tuple[np.ndarray, np.ndarray]]):
         super().__init__()
-        self.sets = {"inference_accuracy": train, "test_accuracy": test}
+        self.sets = sets
 
     def on_epoch_end(self, epoch, logs=None):
-        for key, (x, y) in self.sets.items():
-            _, accuracy = self.model.evaluate(x, y, batch_size=EVAL_BATCH, verbose=0)
+        for name, (x, t) in self.sets.items():
+            loss, accuracy, _ = evaluate(self.model, x, t)
             if logs is not None:
-                logs[key] = float(accuracy)
+                logs.update({f"{name}_loss": loss, f"{name}_accuracy": accuracy})
+
+
+def _scanned(model: keras.Model):
+    """Keras' train function on JAX, with each execution's steps (trace_every) in one
+    compiled lax.scan instead of a Python loop of compiled steps: the same steps,
+    one dispatch. A short last execution is padded and its extra steps skipped."""
+    import jax
+
+    k, step = model.steps_per_execution, model.train_step
+
+    def steps(state, batches, valid):
+        def body(carry, inputs):
+            def run(carry):
+                logs, state = step(carry[0], inputs[0])
+                return state, logs
+
+            return jax.lax.cond(inputs[1], run, lambda carry: carry, carry), None
+
+        first = jax.tree.map(lambda b: b[0], batches)
+        logs = jax.eval_shape(lambda s, b: step(s, b)[0], state, first)
+        logs = jax.tree.map(lambda a: jax.numpy.zeros(a.shape, a.dtype), logs)
+        (state, logs), _ = jax.lax.scan(body, (state, logs), (batches, valid))
+        return logs, state
+
+    steps = jax.jit(steps, donate_argnums=0)
+    one = jax.jit(step, donate_argnums=0)  # a last batch smaller than the others
+
+    def train_function(state, iterator):
+        batches = list(itertools.islice(iterator, k))
+        if not batches:
+            raise StopIteration
+        size = len(jax.tree.leaves(batches[0])[0])
+        full = [b for b in batches if len(jax.tree.leaves(b)[0]) == size]
+        padded = full + full[-1:] * (k - len(full))
+        stacked = jax.tree.map(lambda *b: np.stack(b), *padded)
+        logs, state = steps(state, stacked, np.arange(k) < len(full))
+        for batch in batches[len(full) :]:
+            logs, state = one(state, batch)
+        return logs, state
+
+    return train_function
 
 
 def _epochs_saved(backup: Path) -> int:

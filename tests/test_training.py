@@ -122,3 +122,34 @@ def test_softmax_regression_writes_its_ten_templates(mnist, tmp_path):
     r = train(config, mnist, verbose=0)
     for png in ("templates.png", "confusion.png", "misclassified.png"):
         assert (r.run_dir / png).stat().st_size > 10_000
+
+
+def test_evaluate_matches_keras_evaluate(mnist):
+    """dnnlab's forward-pass evaluation reports what Keras' evaluate does: the
+    compiled loss plus the weight penalty, accuracy in inference mode."""
+    import keras
+
+    from dnnlab.data import one_hot
+    from dnnlab.model import build_model, loss
+    from dnnlab.training import evaluate
+
+    config = Config(
+        hidden_units=(32, 32),
+        batch_norm="before",
+        dropout=0.3,
+        regularizer="l2",
+        reg_lambda=0.01,
+        seed=1,
+    )
+    keras.utils.set_random_seed(1)
+    model = build_model(config)
+    model.compile(optimizer="adam", loss=loss(config), metrics=["accuracy"])
+    x, t = mnist.x_train[:2000], one_hot(mnist.y_train[:2000])
+    model.fit(x, t, batch_size=100, epochs=1, verbose=0)
+    x, t = mnist.x_test[:12_345], one_hot(mnist.y_test[:12_345])  # a short last chunk
+    want = model.evaluate(x, t, batch_size=1000, verbose=0)
+    got_loss, got_accuracy, p = evaluate(model, x, t)
+    assert sum(float(w) for w in model.losses) > 0.01  # the penalty counts
+    assert got_loss == pytest.approx(want[0], rel=1e-4)
+    assert got_accuracy == pytest.approx(want[1], abs=1e-6)
+    assert p.shape == (len(x), 10)

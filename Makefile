@@ -4,11 +4,13 @@ PYTHON ?= python3
 BIN := .venv/bin
 STAMP := .venv/.installed
 LAB := $(BIN)/python labs
+# Extra flags for every lab target, e.g. make labs FLAGS="--seeds 3".
+FLAGS ?=
 
 .PHONY: install test test-all test-jax lint tensorboard clean bench results labs labs-more \
 	lab-softmax lab-layer3 lab-layer5 lab-tensorboard lab-initializer \
 	lab-regularization lab-batchnorm lab-cost lab-activation lab-learning-rate \
-	lab-optimizer lab-dropout lab-search textbook book-optimizers book-init \
+	lab-optimizer lab-dropout lab-search lab-best textbook book-optimizers book-init \
 	book-batchnorm book-weight-decay book-dropout book-search
 
 $(STAMP): pyproject.toml
@@ -65,62 +67,66 @@ labs-more: lab-cost lab-activation lab-learning-rate lab-optimizer lab-dropout \
 	lab-search
 
 lab-softmax: $(STAMP)
-	$(LAB)/DNN_softmax.py
+	$(LAB)/DNN_softmax.py $(FLAGS)
 
 lab-layer3: $(STAMP)
-	$(LAB)/DNN_deep_hidden_layer3.py
+	$(LAB)/DNN_deep_hidden_layer3.py $(FLAGS)
 
 lab-layer5: $(STAMP)
-	$(LAB)/DNN_deep_hidden_layer5.py
+	$(LAB)/DNN_deep_hidden_layer5.py $(FLAGS)
 
 lab-tensorboard: $(STAMP)
-	$(LAB)/DNN_deep_hidden_layer5_tensorboard.py
+	$(LAB)/DNN_deep_hidden_layer5_tensorboard.py $(FLAGS)
 
 lab-initializer: $(STAMP)
-	$(LAB)/DNN_initializer.py
+	$(LAB)/DNN_initializer.py $(FLAGS)
 
 lab-regularization: $(STAMP)
-	$(LAB)/DNN_regularization.py
+	$(LAB)/DNN_regularization.py $(FLAGS)
 
 lab-batchnorm: $(STAMP)
-	$(LAB)/DNN_batch_normalization.py
+	$(LAB)/DNN_batch_normalization.py $(FLAGS)
 
 lab-cost: $(STAMP)
-	$(LAB)/DNN_cost_function.py
+	$(LAB)/DNN_cost_function.py $(FLAGS)
 
 lab-activation: $(STAMP)
-	$(LAB)/DNN_activation.py
+	$(LAB)/DNN_activation.py $(FLAGS)
 
 lab-learning-rate: $(STAMP)
-	$(LAB)/DNN_learning_rate.py
+	$(LAB)/DNN_learning_rate.py $(FLAGS)
 
 lab-optimizer: $(STAMP)
-	$(LAB)/DNN_optimizer.py
+	$(LAB)/DNN_optimizer.py $(FLAGS)
 
 lab-dropout: $(STAMP)
-	$(LAB)/DNN_dropout.py
+	$(LAB)/DNN_dropout.py $(FLAGS)
+
+# The capstone: the lecture's tools together, past 98.8 % (about 10 minutes a seed).
+lab-best: $(STAMP)
+	$(LAB)/DNN_best.py $(FLAGS)
 
 lab-search: $(STAMP)
-	$(LAB)/DNN_hyperparameter_search.py
+	$(LAB)/DNN_hyperparameter_search.py $(FLAGS)
 
 # Chapter 6 of the textbook (Deep Learning from Scratch), one lab per figure.
 textbook: book-optimizers book-init book-batchnorm book-weight-decay book-dropout \
 	book-search
 
 book-optimizers: $(STAMP)
-	$(LAB)/textbook/optimizer_compare_mnist.py
+	$(LAB)/textbook/optimizer_compare_mnist.py $(FLAGS)
 
 book-init: $(STAMP)
-	$(LAB)/textbook/weight_init_compare.py
+	$(LAB)/textbook/weight_init_compare.py $(FLAGS)
 
 book-batchnorm: $(STAMP)
-	$(LAB)/textbook/batch_norm_test.py
+	$(LAB)/textbook/batch_norm_test.py $(FLAGS)
 
 book-weight-decay: $(STAMP)
-	$(LAB)/textbook/overfit_weight_decay.py
+	$(LAB)/textbook/overfit_weight_decay.py $(FLAGS)
 
 book-dropout: $(STAMP)
-	$(LAB)/textbook/overfit_dropout.py
+	$(LAB)/textbook/overfit_dropout.py $(FLAGS)
 
 book-search: $(STAMP)
-	$(LAB)/textbook/hyperparameter_optimization.py
+	$(LAB)/textbook/hyperparameter_optimization.py $(FLAGS)

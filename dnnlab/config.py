@@ -78,6 +78,14 @@ class Config:
     )
     bn_epsilon: float = _field(1e-3, "batch norm's ε, added to the variance")
     dropout: float = _field(0.0, "fraction of hidden units dropped while training")
+    input_dropout: float = _field(
+        0.0, "fraction of input pixels dropped while training (Srivastava et al.: 0.2)"
+    )
+    max_norm: float = _field(
+        0.0,
+        "cap the L2 norm of each unit's incoming weights after every update "
+        "(Srivastava et al. 2014 use 3 to 4 with dropout); 0: no cap",
+    )
     loss: str = _field("cross_entropy", "cost function on the softmax outputs")
     optimizer: str = _field("adam", "update rule")
     learning_rate: float = _field(0.001, "step size of the update")
@@ -144,6 +152,10 @@ class Config:
             _fail("hidden_units", self.hidden_units, "widths of at least 1")
         if not 0.0 <= self.dropout < 1.0:
             _fail("dropout", self.dropout, "a rate in [0, 1)")
+        if not 0.0 <= self.input_dropout < 1.0:
+            _fail("input_dropout", self.input_dropout, "a rate in [0, 1)")
+        if self.max_norm < 0:
+            _fail("max_norm", self.max_norm, "a norm ≥ 0 (0: no cap)")
         if not 0.0 <= self.validation_split < 1.0:
             _fail("validation_split", self.validation_split, "a fraction in [0, 1)")
         for field in ("learning_rate", "init_std"):

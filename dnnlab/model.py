@@ -11,8 +11,11 @@ N_INPUTS, N_CLASSES = 784, 10
 
 
 def build_model(config: Config) -> keras.Model:
-    """784 inputs; Dense → [BN] → activation → [Dropout] per hidden layer; softmax."""
+    """784 inputs [Dropout]; Dense → [BN] → activation → [Dropout] per hidden layer;
+    softmax."""
     layers = [keras.Input((N_INPUTS,), name="image")]
+    if config.input_dropout:
+        layers.append(keras.layers.Dropout(config.input_dropout, name="dropout_0"))
     for i, units in enumerate(config.hidden_units, start=1):
         bn = config.batch_norm
         # A bias in front of batch norm is cancelled by its mean; BN's beta replaces it.
@@ -98,6 +101,12 @@ def _dense(config: Config, units: int, name: str, use_bias: bool) -> keras.layer
         use_bias=use_bias,
         kernel_initializer=initializer(config),
         kernel_regularizer=regularizer(config),
+        # Each column of a Dense kernel holds one unit's incoming weights.
+        kernel_constraint=(
+            keras.constraints.MaxNorm(config.max_norm, axis=0)
+            if config.max_norm
+            else None
+        ),
         name=name,
     )
 

@@ -49,6 +49,7 @@ LABS = {  # the lecture's order -> make target
     "DNN_batch_normalization": "lab-batchnorm",
     "DNN_dropout": "lab-dropout",
     "DNN_hyperparameter_search": "lab-search",
+    "DNN_best": "lab-best",
 }
 BOOK = {  # chapter 6 of the textbook, in its order -> make target
     "textbook/optimizer_compare_mnist": "book-optimizers",

@@ -302,6 +302,11 @@ CASES = {
             "adam": dict(iters=150),
         },
     ),
+    "DNN_best": (
+        {"net": dict(test_accuracy=0.9895)},
+        {"net": dict(test_accuracy=0.9850)},
+        {"net": dict(test_accuracy=spread(0.9878, 0.003))},
+    ),
     "DNN_dropout": (
         {
             "dropout_0": dict(train_accuracy=1.0, test_accuracy=0.85),

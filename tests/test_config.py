@@ -41,6 +41,8 @@ def test_near_miss_suggests_the_nearest_name():
         (dict(hidden_units=(2.5,)), "hidden_units"),
         (dict(dropout=1.0), "dropout"),
         (dict(dropout=-0.1), "dropout"),
+        (dict(max_norm=-1.0), "max_norm"),
+        (dict(input_dropout=1.0), "input_dropout"),
         (dict(validation_split=-0.1), "validation_split"),
         (dict(batch_size=70000), "batch_size"),
         (dict(validation_split=1.0), "validation_split"),

@@ -167,3 +167,33 @@ def test_a_grid_of_models_prints_two_and_names_what_the_rest_change():
     assert text.endswith("... and 4 more (w2 … w5), which differ in: init_std")
     few = describe({k: grid[k] for k in ("w0", "w1", "w2")})
     assert few.count("Keras model of") == 3
+
+
+def test_max_norm_caps_each_units_incoming_weights(mnist):
+    """Srivastava et al. 2014's constraint: after every update, no unit's incoming
+    weight vector (a column of the kernel) is longer than max_norm."""
+    import keras
+
+    from dnnlab.data import one_hot
+    from dnnlab.model import loss
+
+    def column_norms(max_norm):
+        keras.utils.set_random_seed(0)
+        config = Config(hidden_units=(64,), max_norm=max_norm, learning_rate=0.05)
+        model = build_model(config)
+        model.compile(optimizer="sgd", loss=loss(config))
+        x, t = mnist.x_train[:1000], one_hot(mnist.y_train[:1000])
+        model.fit(x, t, batch_size=50, epochs=2, verbose=0)
+        kernels = [layer.kernel for layer in model.layers if hasattr(layer, "kernel")]
+        return np.concatenate(
+            [np.linalg.norm(keras.ops.convert_to_numpy(k), axis=0) for k in kernels]
+        )
+
+    assert column_norms(0.0).max() > 0.9  # uncapped, some grow past the cap below
+    assert column_norms(0.9).max() <= 0.9 + 1e-5
+
+
+def test_input_dropout_comes_first():
+    model = build_model(Config(hidden_units=(8,), input_dropout=0.2))
+    assert [layer.name for layer in model.layers][:2] == ["dropout_0", "dense_1"]
+    assert "dropout_0" not in [layer.name for layer in build_model(Config()).layers]

@@ -30,6 +30,7 @@ CHOICES = {
         "glorot_uniform",  # Xavier, Keras' default
         "he_normal",  # truncated normal
         "he_uniform",
+        "standard",  # Glorot & Bengio 2010's "standard": U[−1/√n, 1/√n]
     ),
     "regularizer": ("none", "l1", "l2", "l1_l2"),
     "batch_norm": ("off", "before", "after"),  # before or after the activation

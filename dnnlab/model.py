@@ -52,6 +52,8 @@ def initializer(config: Config) -> keras.initializers.Initializer:
             mode="fan_in",
             distribution="untruncated_normal",
         )
+    if config.initializer == "standard":  # U[−√(3·scale/n), …] with scale ⅓: 1/√n
+        return keras.initializers.VarianceScaling(1 / 3, "fan_in", "uniform")
     return keras.initializers.get(config.initializer)
 
 

@@ -1,4 +1,5 @@
-"""Looks inside a network at initialization: gradient norms and activations."""
+"""Looks inside a network: gradient norms and activations at initialization, and
+any numbers recorded every N steps while it trains."""
 
 from __future__ import annotations
 
@@ -102,3 +103,21 @@ def softmax_sum_error(model: keras.Model, x: np.ndarray) -> float:
 
     p = predict(model, x)
     return float(np.abs(p.sum(axis=1, dtype=np.float64) - 1).max())
+
+
+class Every(keras.callbacks.Callback):
+    """While training, every `steps` steps: record(model) -> {name: number}, kept in
+    `records` ({"step": [...], name: [...]}) for a Result's extras. With several steps
+    per execution it fires at the first execution end at or past each multiple."""
+
+    def __init__(self, steps: int, record):
+        super().__init__()
+        self.steps, self.record = steps, record
+        self.records: dict[str, list[float]] = {"step": []}
+
+    def on_train_batch_end(self, batch, logs=None):
+        step = int(self.model.optimizer.iterations)
+        if step // self.steps > len(self.records["step"]):
+            self.records["step"].append(step)
+            for name, value in self.record(self.model).items():
+                self.records.setdefault(name, []).append(float(value))

@@ -70,7 +70,7 @@ def train(
     targets = one_hot(y)
     if config.steps:  # one Keras epoch of exactly `steps` minibatches
         steps_per_epoch, epochs = config.steps, 1
-        inputs = _stream(x, targets, config.batch_size, config.seed)
+        inputs = _stream(x, targets, config.batch_size, config.seed, config.steps)
     else:
         steps_per_epoch = math.ceil(len(x) / config.batch_size)
         epochs, inputs = config.epochs, x
@@ -185,13 +185,17 @@ def train(
     return result
 
 
-def _stream(x, targets, batch_size: int, seed: int):
-    """Minibatches without end: pass after pass over the shuffled images, full
-    batches only (the textbook draws each iteration's batch at random)."""
+def _stream(x, targets, batch_size: int, seed: int, steps: int):
+    """`steps` minibatches: pass after pass over the shuffled images, full batches
+    only (the textbook draws each iteration's batch at random). Finite: from an
+    endless one Keras would run the last execution's trace_every steps in full."""
     rng = np.random.default_rng(seed)
     while True:
         order = rng.permutation(len(x))
         for i in range(0, len(x) - batch_size + 1, batch_size):
+            if steps == 0:
+                return
+            steps -= 1
             batch = order[i : i + batch_size]
             yield x[batch], targets[batch]
 

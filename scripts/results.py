@@ -1,4 +1,5 @@
-"""make results: the lecture's labs and the textbook's (labs/textbook/) under 3 seeds
+"""make results: the lecture's labs, the textbook's (labs/textbook/) and the papers'
+(labs/papers/) under 3 seeds
 where their saved results are stale, then RESULTS.md (and the README's lab table) from
 each lab's own claim.
 
@@ -59,7 +60,14 @@ BOOK = {  # chapter 6 of the textbook, in its order -> make target
     "textbook/overfit_dropout": "book-dropout",
     "textbook/hyperparameter_optimization": "book-search",
 }
-TARGETS = {**LABS, **BOOK}
+PAPERS = {  # the papers behind the lecture, in the lecture's order -> make target
+    "papers/kingma2015_fig2": "paper-adam",
+    "papers/glorot2010_fig2": "paper-glorot",
+    "papers/ioffe2015_fig1": "paper-batchnorm",
+    "papers/srivastava2014_table2": "paper-dropout",
+    "papers/srivastava2014_fig9": "paper-dropout-rate",
+}
+TARGETS = {**LABS, **BOOK, **PAPERS}
 # Flags of the runs behind RESULTS.md beyond --seeds (budgets sized for 2 cores).
 FLAGS = {"DNN_hyperparameter_search": ["--trials", "10", "--final-epochs", "3"]}
 README_START, README_END = "<!-- lab table: scripts/results.py -->", "<!-- end -->"
@@ -127,10 +135,13 @@ def title(module: dict) -> str:
     return re.search(r"^Title: (.+)$", module["__doc__"], re.M)[1]
 
 
-def book(module: dict) -> str:
-    """The header's Book: paragraph (what the textbook ran and shows), or ''."""
-    found = re.search(r"^Book: (.+?)\n(?=\w+: )", module["__doc__"], re.M | re.S)
-    return " ".join(found[1].split()) if found else ""
+def source(module: dict) -> tuple[str, str]:
+    """The header's Book: or Paper: paragraph (what the source ran and shows), as
+    ("book" or "paper", text), or ("", "")."""
+    found = re.search(
+        r"^(Book|Paper): (.+?)\n(?=\w+: )", module["__doc__"], re.M | re.S
+    )
+    return (found[1].lower(), " ".join(found[2].split())) if found else ("", "")
 
 
 def section(
@@ -147,11 +158,11 @@ def section(
         for p in sorted(FIGURES.glob(f"{stem(lab)}__*.png"))
     )
     v = saved["versions"]
-    shows = book(module)
+    kind, shows = source(module)
     return "\n\n".join(
         [
             f"## {i}. {title(module)}",
-            *([f"**The book:** {shows}"] if shows else []),
+            *([f"**The {kind}:** {shows}"] if shows else []),
             f"**Claim:** {claim.sentence}.",
             f"**Verdict: {claim.verdict}**"
             + (f" ({'; '.join(claim.notes)})" if claim.notes else "")
@@ -189,6 +200,8 @@ def render(labs: list[str]) -> None:
     textbook = [lab for lab in labs if lab in BOOK]
     sections, summary, readme, walls = group(lecture)
     b_sections, b_summary, b_readme, b_walls = group(textbook, len(lecture) + 1)
+    papers = [lab for lab in labs if lab in PAPERS]
+    p_sections, p_summary, _, p_walls = group(papers, len(lecture) + len(textbook) + 1)
     head = "| # | claim | verdict | command |\n|---|---|---|---|\n"
     text = "\n\n".join(
         [
@@ -198,8 +211,8 @@ def render(labs: list[str]) -> None:
             "the lab's own `claim()` on those numbers. A difference counts when it "
             "exceeds twice its standard error over the seeds (dnnlab/claims.py); "
             f"otherwise the verdict says *within seed noise*. The lecture's labs took "
-            f"{walls / 60:.1f} min in all, the textbook's {b_walls / 60:.1f} min "
-            "(2 cores, no GPU).",
+            f"{walls / 60:.1f} min in all, the textbook's {b_walls / 60:.1f} min, "
+            f"the papers' {p_walls / 60:.1f} min (2 cores, no GPU).",
             head + "\n".join(summary),
             *sections,
             *(
@@ -215,6 +228,20 @@ def render(labs: list[str]) -> None:
                     *b_sections,
                 ]
                 if textbook
+                else []
+            ),
+            *(
+                [
+                    "# The papers, side by side",
+                    "The lecture's claims come from a handful of papers, each with "
+                    "an MNIST figure or table. labs/papers/ runs each one's set-up "
+                    "with dnnlab's Config, shortened where 2 cores demand it (each "
+                    "section says so); each section quotes what the paper ran and "
+                    "shows, and whether it holds here.",
+                    head + "\n".join(p_summary),
+                    *p_sections,
+                ]
+                if papers
                 else []
             ),
         ]

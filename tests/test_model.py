@@ -197,3 +197,13 @@ def test_input_dropout_comes_first():
     model = build_model(Config(hidden_units=(8,), input_dropout=0.2))
     assert [layer.name for layer in model.layers][:2] == ["dropout_0", "dense_1"]
     assert "dropout_0" not in [layer.name for layer in build_model(Config()).layers]
+
+
+def test_standard_initializer_is_uniform_within_one_over_root_n():
+    """Glorot & Bengio 2010, eq. 1: U[−1/√n, 1/√n], n the layer's fan-in."""
+    model = build_model(Config(hidden_units=(400,), initializer="standard"))
+    w = keras.ops.convert_to_numpy(dense(model)[0].kernel)
+    bound = 1 / np.sqrt(784)
+    assert np.abs(w).max() <= bound
+    assert np.abs(w).max() > 0.99 * bound  # it fills the interval
+    assert np.std(w) == pytest.approx(bound / np.sqrt(3), rel=0.02)

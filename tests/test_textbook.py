@@ -81,3 +81,11 @@ def test_adagrad_starts_its_accumulator_where_asked():
     book = optimizer(Config(optimizer="adagrad", adagrad_accumulator=0.0))
     assert book.initial_accumulator_value == 0.0
     assert optimizer(Config(optimizer="adagrad")).initial_accumulator_value == 0.1
+
+
+def test_steps_are_exact_when_executions_do_not_divide_them(mnist, tmp_path):
+    # Keras runs whole executions of trace_every steps from an endless stream: 15
+    # steps in executions of 4 must stop at 15, not 16.
+    r = train(quick(steps=15, trace_every=4), mnist, run_dir=tmp_path)
+    assert int(r.model.optimizer.iterations) == 15
+    assert [s for s, _ in r.trace] == [4, 8, 12, 15]

@@ -39,7 +39,7 @@ test-all: $(STAMP)
 # its compiled loop against Keras' own.
 test-jax: $(STAMP)
 	KERAS_BACKEND=jax $(BIN)/python -m pytest -q -n 2 -m "not slow" \
-		tests/test_labs.py tests/test_textbook.py tests/test_jax.py
+		tests/test_labs.py tests/test_textbook.py tests/test_papers.py tests/test_jax.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check dnnlab labs tests scripts bench

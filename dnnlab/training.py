@@ -88,6 +88,10 @@ def train(
             # "auto" compiles on GPUs and JAX; on TensorFlow's CPU only when asked.
             jit_compile=True if config.xla else "auto",
         )
+        # Built here, not inside the first traced step: on TensorFlow a step that
+        # creates variables is traced a second time, which doubles the first
+        # epoch's tracing.
+        model.optimizer.build(model.trainable_variables)
     if keras.backend.backend() == "jax" and config.trace_every > 1:
         model.make_train_function()
         model.train_function = _scanned(model)

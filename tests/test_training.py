@@ -153,3 +153,21 @@ def test_evaluate_matches_keras_evaluate(mnist):
     assert got_loss == pytest.approx(want[0], rel=1e-4)
     assert got_accuracy == pytest.approx(want[1], abs=1e-6)
     assert p.shape == (len(x), 10)
+
+
+def test_the_training_step_is_traced_once(mnist, tmp_path, monkeypatch):
+    """The optimizer is built before fit: on TensorFlow a first step that creates its
+    variables is traced twice, which doubled the first epoch's tracing."""
+    import keras
+
+    traces = []
+    step = keras.Sequential.train_step
+
+    def counted(self, *args):
+        traces.append(1)
+        return step(self, *args)
+
+    monkeypatch.setattr(keras.Sequential, "train_step", counted)
+    config = Config(name="t", log_dir=str(tmp_path), tensorboard=False, **QUICK)
+    train(config, mnist, verbose=0)
+    assert len(traces) == 1

@@ -95,7 +95,9 @@ def figure(results, path):
             f"15/50/85th pct (seed {r.config.seed})",
             fontsize=9,
         )
-    axes[0].set(ylim=(0, 1))  # the paper's axis starts at 0.7; the plain net starts lower
+    axes[0].set(
+        ylim=(0, 1)
+    )  # the paper's axis starts at 0.7; the plain net starts lower
     axes[0].set_title("(a) test accuracy", fontsize=9)
     axes[0].legend(fontsize=8)
     for ax in axes:

@@ -101,7 +101,6 @@ def ratio(key):
         spread = result.extras[key]
         return spread[0] / spread[-1]
 
-    value.__name__ = f"{key}_ratio"
     return value
 
 

@@ -35,11 +35,12 @@ test-all: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 	$(MAKE) test-jax
 
-# Every lab's quick run (and one with TensorBoard on) on Keras' JAX backend, and
-# its compiled loop against Keras' own.
+# Every lab's quick run (and one with TensorBoard on) on Keras' JAX backend, its
+# compiled loop against Keras' own, and the model, training and probe tests.
 test-jax: $(STAMP)
 	KERAS_BACKEND=jax $(BIN)/python -m pytest -q -n 2 -m "not slow" \
-		tests/test_labs.py tests/test_textbook.py tests/test_papers.py tests/test_jax.py
+		tests/test_labs.py tests/test_textbook.py tests/test_papers.py tests/test_jax.py \
+		tests/test_model.py tests/test_training.py tests/test_probe.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check dnnlab labs tests scripts bench

@@ -11,10 +11,17 @@ from dnnlab.data import Mnist, one_hot
 from dnnlab.model import build_model, loss
 
 
-def _initial_model(config: Config) -> keras.Model:
+def initial_model(config: Config) -> keras.Model:
     """The model as train() starts it: same seed, so the same initial weights."""
     keras.utils.set_random_seed(config.seed)
     return build_model(config)
+
+
+def positions(model: keras.Model, variables) -> list[int]:
+    """Where each of `variables` sits in model.trainable_variables, the order of
+    gradients()."""
+    position = {id(w): i for i, w in enumerate(model.trainable_variables)}
+    return [position[id(v)] for v in variables]
 
 
 def gradient_norms(config: Config, data: Mnist, batches: int = 10) -> list[float]:
@@ -22,13 +29,9 @@ def gradient_norms(config: Config, data: Mnist, batches: int = 10) -> list[float
 
     The last entry is the output layer; a vanishing gradient shows as first << last.
     """
-    model = _initial_model(config)
-    position = {id(w): i for i, w in enumerate(model.trainable_variables)}
-    kernels = [
-        position[id(layer.kernel)]
-        for layer in model.layers
-        if isinstance(layer, keras.layers.Dense)
-    ]
+    model = initial_model(config)
+    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    kernels = positions(model, [layer.kernel for layer in dense])
     (x, y), _ = data.split(config.validation_split, config.limit)
     cost, bs = loss(config), min(config.batch_size, len(x))
     batches = max(1, min(batches, len(x) // bs))  # full batches only
@@ -77,7 +80,7 @@ def hidden_outputs(model: keras.Model, x: np.ndarray) -> list[np.ndarray]:
 
 def activations(config: Config, x: np.ndarray) -> list[np.ndarray]:
     """Each hidden layer's output for x, at initialization."""
-    return hidden_outputs(_initial_model(config), x)
+    return hidden_outputs(initial_model(config), x)
 
 
 def dead_units(model: keras.Model, x: np.ndarray) -> float:

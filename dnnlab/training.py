@@ -93,7 +93,6 @@ def train(
         # epoch's tracing.
         model.optimizer.build(model.trainable_variables)
     if keras.backend.backend() == "jax" and config.trace_every > 1:
-        model.make_train_function()
         model.train_function = _scanned(model)
     history, trace = keras.callbacks.History(), _Trace()
     sets = {"val": (x_val, one_hot(y_val))} if len(x_val) else {}

@@ -25,7 +25,6 @@ def fit(mnist, scanned: bool):
         steps_per_execution=4,
     )
     if scanned:
-        model.make_train_function()
         model.train_function = _scanned(model)
     # 1,050 images of 100: ten full batches and one of 50, in executions of 4, 4, 3.
     x, t = mnist.x_train[:1050], one_hot(mnist.y_train[:1050])

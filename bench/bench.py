@@ -3,7 +3,8 @@
 Measures, in one run, on the five-hidden-layer lab's model at batch 100:
   - seconds per epoch of dnnlab.train() (as the lab runs it), of the same model
     trained the way the TensorFlow tutorials write it (model.fit on NumPy arrays,
-    Keras defaults), and of dnnlab.train() with XLA forced on; the variants
+    Keras defaults), of dnnlab.train() with XLA forced on, and (TensorFlow) of
+    dnnlab.train() with Keras 3's own Adam instead of the fused kernel; the variants
     alternate, each epoch time is the median of a run's epochs after the first,
     and each figure the median over --reps runs;
   - the floor: the epoch's matrix-multiply FLOPs (forward and backward) divided by
@@ -47,6 +48,7 @@ LAB = ROOT / "labs" / "DNN_deep_hidden_layer5.py"
 TARGET = 0.98  # test accuracy for "time to 98 %"
 TUTORIAL = "the TensorBoard tutorial's Keras"
 TUTORIAL_TF = TUTORIAL + " on TensorFlow"
+KERAS_ADAM = "dnnlab.train(), Keras' own Adam"
 LABS_LIMIT = 300.0  # seconds: `make labs` within 5 minutes on 2 cores
 
 
@@ -93,9 +95,10 @@ def main() -> None:
         "dnnlab.train(), XLA on": lambda: time_dnnlab(
             config, data, args.epochs, jit=True
         ),
+        KERAS_ADAM: lambda: time_dnnlab(config, data, args.epochs, keras_adam=True),
     }
-    if backend == "jax":  # JAX always compiles with XLA: the third row adds nothing
-        del variants["dnnlab.train(), XLA on"]
+    if backend == "jax":  # JAX always compiles with XLA, and fuses Adam's updates
+        del variants["dnnlab.train(), XLA on"], variants[KERAS_ADAM]
     times = {k: [] for k in variants}
     for rep in range(args.reps):  # alternate, so that drift hits every variant alike
         for name, run in variants.items():
@@ -266,14 +269,36 @@ def epoch_timer():
     return EpochTimer()
 
 
-def time_dnnlab(config, data, epochs: int, jit: bool = False) -> float:
+def time_dnnlab(
+    config, data, epochs: int, jit: bool = False, keras_adam: bool = False
+) -> float:
     from dnnlab import training
 
     timer = epoch_timer()
-    with tempfile.TemporaryDirectory() as logs, quiet():
+    with tempfile.TemporaryDirectory() as logs, quiet(), unfused(keras_adam):
         cfg = config.replace(epochs=epochs, log_dir=logs, xla=jit)
         training.train(cfg, data, callbacks=[timer])
     return timer.median()
+
+
+@contextlib.contextmanager
+def unfused(on: bool):
+    """With on: dnnlab.train() updates with Keras 3's own Adam (about fifteen ops per
+    variable) instead of dnnlab's fused kernel: what the fusion saves."""
+    import keras
+
+    from dnnlab import training
+
+    fused = training.optimizer
+
+    def keras_adam(config, steps=1):
+        return keras.optimizers.Adam.from_config(fused(config, steps).get_config())
+
+    training.optimizer = keras_adam if on else fused
+    try:
+        yield
+    finally:
+        training.optimizer = fused
 
 
 def whole_dnnlab(config, data, epochs: int) -> float:

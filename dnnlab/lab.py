@@ -180,8 +180,10 @@ def notes(flags: Flags) -> list[str]:
 
 
 def table(results: dict[str, Seeds], target: float, title: str = "") -> str:
-    """Train and test accuracy, their gap, epochs to target and time per variant;
-    with several seeds, mean ± std."""
+    """Train and test accuracy, their gap, epochs to target (not for runs counted
+    in steps, which are one epoch) and time per variant; with several seeds,
+    mean ± std."""
+    by_epoch = any(not r.config.steps for seeds in results.values() for r in seeds)
     head = ["train acc", "test acc", "gap", f"epochs to {target:.0%}", "time"]
     rows = {
         name: [
@@ -193,6 +195,10 @@ def table(results: dict[str, Seeds], target: float, title: str = "") -> str:
         ]
         for name, seeds in results.items()
     }
+    if not by_epoch:
+        del head[3]
+        for row in rows.values():
+            del row[3]
     cols = [
         max(len(h), *(len(r[i]) for r in rows.values())) + 2 for i, h in enumerate(head)
     ]

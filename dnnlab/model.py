@@ -95,8 +95,7 @@ class FusedAdam(keras.optimizers.Adam):
     ResourceApplyAdam, as tf.keras' Adam applied it. The same arithmetic as Keras 3's
     update_step: m += (g − m)(1 − β₁), v += (g² − v)(1 − β₂),
     w −= α·m / (√v + ε) with α = lr·√(1 − β₂ᵗ) / (1 − β₁ᵗ); Keras 3 writes it as about
-    fifteen small ops per variable, whose dispatch on a CPU costs more than their
-    arithmetic (docs/package.md has the measurement)."""
+    fifteen small ops per variable (BENCHMARKS.md, "Keras' own Adam": what it saves)."""
 
     def update_step(self, gradient, variable, learning_rate):
         if keras.backend.backend() != "tensorflow" or self.amsgrad:

@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 
 
-def _pyplot():
+def pyplot():
+    """matplotlib.pyplot drawing to files (Agg); for a lab's own figure."""
     import matplotlib
 
     matplotlib.use("Agg")  # drawn to files; show() opens them afterwards
@@ -18,7 +19,7 @@ def _pyplot():
 
 def save(fig, path: Path) -> Path:
     fig.savefig(path, dpi=110, bbox_inches="tight")
-    _pyplot().close(fig)
+    pyplot().close(fig)
     return path
 
 
@@ -55,7 +56,7 @@ def curves(results: dict, path: Path) -> Path:
     Error rather than accuracy: on a log scale 2 % and 3 % stay apart even beside a
     variant stuck at 90 %.
     """
-    plt = _pyplot()
+    plt = pyplot()
     fig, (loss, error) = plt.subplots(1, 2, figsize=(11, 4))
     for color, label, r in _each(results):
         epochs = range(1, len(r.history.get("loss", [])) + 1)
@@ -80,7 +81,7 @@ def distributions(acts: dict[str, list[np.ndarray]], path: Path, title: str) -> 
     Exact zeros (units a ReLU switched off) are left out and counted in the title, so
     the spread of the units that fire stays visible.
     """
-    plt = _pyplot()
+    plt = pyplot()
     rows, cols = len(acts), max(len(a) for a in acts.values())
     fig, axes = plt.subplots(
         rows, cols, figsize=(2.3 * cols, 1.9 * rows), squeeze=False, sharex="row"
@@ -112,7 +113,7 @@ def trace(
     """Training loss against iterations, a line per variant and seed (the optimizer
     slide). smooth > 1: a moving mean over that many points on a linear axis from
     `ylim`, as the textbook draws it; else a log axis."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
     for color, label, r in _each(results):
         if r.trace:
@@ -144,7 +145,7 @@ def panels(
 ) -> Path:
     """Small multiples, as the textbook's grids: {panel title: [(y values, style
     dict), ...]}, a line per tuple, x = 1, 2, ...; one legend from labelled lines."""
-    plt = _pyplot()
+    plt = pyplot()
     rows = -(-len(grid) // cols)
     width = max(2.6, 10 / cols)  # inches per panel: two panels fill a page too
     fig, axes = plt.subplots(
@@ -184,7 +185,7 @@ def panels(
 
 def train_vs_validation(results: dict, path: Path) -> Path:
     """Train (dashed) and validation (solid) accuracy per epoch: the overfitting gap."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
     for color, label, r in _each(results):
         epochs = range(1, len(r.history["accuracy"]) + 1)
@@ -218,7 +219,7 @@ def train_vs_test(results: dict, path: Path, title: str) -> Path:
 
 def scatter(x, y, values, path: Path, xlabel: str, ylabel: str, colorbar: str) -> Path:
     """Points on log–log axes, coloured by value: a search's trials at a glance."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
     dots = ax.scatter(x, y, c=values, cmap="viridis", s=22)
     ax.set(xscale="log", yscale="log", xlabel=xlabel, ylabel=ylabel)
@@ -229,7 +230,7 @@ def scatter(x, y, values, path: Path, xlabel: str, ylabel: str, colorbar: str) -
 
 def best_so_far(results: dict, path: Path) -> Path:
     """Best validation accuracy against trials, a line per search strategy and seed."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 4))
     for color, label, r in _each(results):
         best = r.extras["best_so_far"]
@@ -251,7 +252,7 @@ def best_so_far(results: dict, path: Path) -> Path:
 
 def confusion(matrix: np.ndarray, path: Path, title: str) -> Path:
     """The test confusion matrix: true digit by row, predicted by column."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(5.2, 4.6))
     shown = np.where(np.eye(10, dtype=bool), 0, matrix)  # the errors stand out
     ax.imshow(shown, cmap="Reds")
@@ -275,7 +276,7 @@ def digits(images: np.ndarray, captions: list[str], path: Path, title: str) -> P
     """A row or two of 28×28 digits with a caption each, as one mosaic (one Axes, not
     one per digit: a sixth of the drawing time). Weights (negative values) are drawn
     blue + / red −, each scaled to its own largest |w|, white at 0."""
-    plt = _pyplot()
+    plt = pyplot()
     cols = min(8, len(images))
     rows = max(1, -(-len(images) // cols))
     weights = images.min() < 0

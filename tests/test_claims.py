@@ -489,3 +489,23 @@ def test_claim_follows_the_numbers(name, case, verdict):
     claim = module["claim"](results(name, spec))
     assert claim.verdict == verdict, "\n".join(claim.lines())
     assert claim.checks and all(c.numbers for c in claim.checks)
+
+
+def test_the_table_counts_epochs_only_for_runs_counted_in_epochs():
+    from dataclasses import replace
+
+    from dnnlab.lab import table
+
+    by_epoch = {"a": Seeds([fake(0, epochs=2)])}
+    assert "epochs to 97%" in table(by_epoch, 0.97)
+    by_step = [replace(fake(0), config=Config(steps=100)) for _ in range(2)]
+    text = table({"a": Seeds(by_step)}, 0.97)
+    assert "epochs to" not in text
+    cells = [c for c in text.splitlines()[1].strip().split("  ") if c]
+    assert cells == [
+        "a",
+        "90.00 ± 0.00 %",
+        "90.00 ± 0.00 %",
+        "0.00 ± 0.00 %",
+        "1.0 ± 0.0s",
+    ]

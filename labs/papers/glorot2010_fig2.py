@@ -110,7 +110,7 @@ def escape(result) -> float:
 
 
 def figure(results, path):
-    plt = plots._pyplot()
+    plt = plots.pyplot()
     fig, axes = plt.subplots(1, 3, figsize=(15, 4))
     r = results["sigmoid"][0]
     steps = np.array(r.extras["step"])

@@ -73,7 +73,7 @@ def mean_test_accuracy(result) -> float:
 
 
 def figure(results, path):
-    plt = plots._pyplot()
+    plt = plots.pyplot()
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.4))
     for name, style in (
         ("plain", dict(color="tab:gray")),

@@ -51,7 +51,7 @@ def best(results, rule: str) -> str:
 
 
 def figure(results, path):
-    plt = plots._pyplot()
+    plt = plots.pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     for rule in GRID:
         name = best(results, rule)

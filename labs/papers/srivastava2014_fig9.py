@@ -36,7 +36,7 @@ def error(result) -> float:
 
 
 def figure(results, path):
-    plt = plots._pyplot()
+    plt = plots.pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     for split, key, style in (
         ("training", "train_accuracy", "--"),

@@ -92,7 +92,7 @@ def optimizer(config: Config, steps: int = 1) -> keras.optimizers.Optimizer:
 
 class FusedAdam(keras.optimizers.Adam):
     """Keras' Adam; on TensorFlow each variable's update is one fused kernel,
-    ResourceApplyAdam, as tf.keras' Adam applied it. The same arithmetic as Keras 3's
+    ResourceApplyAdam, as Keras 2's Adam applied it. The same arithmetic as Keras 3's
     update_step: m += (g − m)(1 − β₁), v += (g² − v)(1 − β₂),
     w −= α·m / (√v + ε) with α = lr·√(1 − β₂ᵗ) / (1 − β₁ᵗ); Keras 3 writes it as about
     fifteen small ops per variable (BENCHMARKS.md, "Keras' own Adam": what it saves)."""
@@ -104,8 +104,6 @@ class FusedAdam(keras.optimizers.Adam):
 
         if isinstance(gradient, tf.IndexedSlices):  # sparse: Keras' own update
             return super().update_step(gradient, variable, learning_rate)
-        if isinstance(variable, keras.Variable):
-            variable = variable.value
         i, dtype = self._get_variable_index(variable), variable.dtype
         step = tf.cast(self.iterations + 1, dtype)
         beta_1, beta_2 = tf.cast(self.beta_1, dtype), tf.cast(self.beta_2, dtype)

@@ -167,8 +167,6 @@ def test_evaluate_matches_keras_evaluate(mnist):
 def test_the_training_step_is_traced_once(mnist, tmp_path, monkeypatch):
     """The optimizer is built before fit: on TensorFlow a first step that creates its
     variables is traced twice, which doubled the first epoch's tracing."""
-    import keras
-
     traces = []
     step = keras.Sequential.train_step
 

@@ -7,7 +7,8 @@ LAB := $(BIN)/python labs
 # Extra flags for every lab target, e.g. make labs FLAGS="--seeds 3".
 FLAGS ?=
 
-.PHONY: install test test-all test-jax lint tensorboard clean bench results labs labs-more \
+.PHONY: install test test-all test-jax lint tensorboard clean bench results stale labs \
+	labs-more \
 	lab-softmax lab-layer3 lab-layer5 lab-tensorboard lab-initializer \
 	lab-regularization lab-batchnorm lab-cost lab-activation lab-learning-rate \
 	lab-optimizer lab-dropout lab-search lab-best textbook book-optimizers book-init \
@@ -55,10 +56,15 @@ tensorboard: $(STAMP)
 clean:
 	rm -rf logs/*/ .pytest_cache .ruff_cache build *.egg-info
 
-# The 13 lecture labs and the 6 textbook labs under 3 seeds where their code changed
-# since their saved results (docs/results/), then RESULTS.md and the README's table.
+# Every lab under 3 seeds whose saved results (docs/results/) are stale, i.e. whose
+# code would now give other numbers, then the figures, RESULTS.md and the README's
+# table from the saved numbers.
 results: $(STAMP)
 	$(BIN)/python scripts/results.py
+
+# Which labs' saved results are stale, and why (a few minutes: each lab is probed).
+stale: $(STAMP)
+	$(BIN)/python scripts/results.py --stale
 
 # The seven exercises of the slides.
 labs: lab-softmax lab-layer3 lab-layer5 lab-tensorboard lab-initializer \

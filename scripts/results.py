@@ -1,14 +1,16 @@
 """make results: the lecture's labs, the textbook's (labs/textbook/) and the papers'
-(labs/papers/) under 3 seeds
-where their saved results are stale, then RESULTS.md (and the README's lab table) from
-each lab's own claim.
+(labs/papers/) under 3 seeds where their saved results are stale, then the figures,
+RESULTS.md and the README's lab table from each lab's saved numbers and own claim.
 
 A lab's saved results, docs/results/<name>.json, are its results.json plus the wall
-time, the command and a hash of the code that made them (the lab and the dnnlab
-package); the lab runs again only when that hash changed. Figures are copied to
-docs/figures. With --render nothing trains: the pages come from the saved files.
+time, the command, a hash of the bytes that made them (the lab and the dnnlab
+package) and the commit holding those bytes. They are stale when the numbers the lab
+would produce changed, not when a byte did: the lab's code at that commit and in
+the working tree are each probed by scripts/digest.py (a few training steps of each
+set-up, its extras and its own fit) on this machine, and their digests compared.
+Figures are drawn from the saved numbers by the figures' code of now (--render).
 
-Usage: python scripts/results.py [--render] [--seeds 3] [LAB ...]
+Usage: python scripts/results.py [--stale | --render] [--seeds 3] [LAB ...]
 (LAB as a path under labs/ without .py, e.g. DNN_softmax or textbook/batch_norm_test)
 """
 
@@ -18,12 +20,16 @@ import argparse
 import datetime
 import hashlib
 import json
+import os
+import platform
 import re
 import runpy
-import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +41,8 @@ from dnnlab.lab import load, table  # noqa: E402
 SAVED = ROOT / "docs/results"  # the numbers behind the page, committed
 FIGURES = ROOT / "docs/figures"
 LOGS = ROOT / "logs/results"  # the runs themselves, not committed
+CACHE = ROOT / ".cache/digests"  # probes of committed code, per machine
+HERE = CACHE / "working-tree.json"  # the last probe of the working tree
 PAGE, README = ROOT / "RESULTS.md", ROOT / "README.md"
 LABS = {  # the lecture's order -> make target
     "DNN_softmax": "lab-softmax",
@@ -78,51 +86,251 @@ def stem(lab: str) -> str:
     return Path(lab).name
 
 
-def code_hash(lab: str) -> str:
-    files = [ROOT / "labs" / f"{lab}.py", *sorted((ROOT / "dnnlab").glob("*.py"))]
-    return hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()[:16]
-
-
-def stale(lab: str) -> bool:
-    path = SAVED / f"{stem(lab)}.json"
-    return not path.is_file() or json.loads(path.read_text()).get("code") != code_hash(
-        lab
+def code_hash(lab: str, commit: str | None = None) -> str | None:
+    """A hash of the bytes a lab runs (its file and the dnnlab package), in the
+    working tree or at a commit (None if the lab is not in it)."""
+    files = [f"labs/{lab}.py"] + sorted(
+        str(p.relative_to(ROOT)) for p in (ROOT / "dnnlab").rglob("*.py")
     )
+    if commit is not None:
+        files = [files[0]] + sorted(
+            git("ls-tree", "-r", "--name-only", commit, "dnnlab").split()
+        )
+        files = [f for f in files if f.endswith(".py")]
+    parts = []
+    for f in files:
+        if commit is None:
+            parts.append((ROOT / f).read_bytes())
+            continue
+        shown = subprocess.run(
+            ["git", "show", f"{commit}:{f}"], cwd=ROOT, capture_output=True
+        )
+        if shown.returncode:
+            return None
+        parts.append(shown.stdout)
+    return hashlib.sha256(b"".join(parts)).hexdigest()[:16]
 
 
-def run(lab: str, seeds: int) -> None:
-    """Run the lab; keep its results.json and figures under docs/."""
-    cmd = [
+def git(*args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def made_by(lab: str, saved: dict) -> str | None:
+    """The commit whose code made the saved results: the one they record, else the
+    newest commit whose lab and package bytes hash to their code hash."""
+    recorded = saved.get("commit")
+    if recorded and code_hash(lab, recorded) == saved.get("code"):
+        return recorded
+    for commit in git("rev-list", "HEAD", "--", "labs", "dnnlab").split():
+        if code_hash(lab, commit) == saved.get("code"):
+            return commit
+    return None
+
+
+def command(lab: str, seeds: int) -> list[str]:
+    """How make results runs a lab (but where its logs go)."""
+    return [
         f"labs/{lab}.py",
         "--seeds",
         str(seeds),
         "--no-tensorboard",
         *FLAGS.get(lab, []),
     ]
+
+
+def staleness(labs: list[str]) -> dict[str, tuple[bool, str]]:
+    """Per lab, (stale, why); fresh when its saved results are what its
+    code would produce now: the same bytes as the code that made them, or the same
+    numbers when both are probed (scripts/digest.py) side by side on this machine,
+    the code at the commit that made them and the code here."""
+    why, probe = {}, {}
+    for lab in labs:
+        path = SAVED / f"{stem(lab)}.json"
+        if not path.is_file():
+            why[lab] = True, "no saved results"
+            continue
+        saved = read_json(path)
+        if saved.get("command") != "python " + " ".join(command(lab, saved["seeds"])):
+            why[lab] = True, "its command changed"
+        elif code_hash(lab) == saved.get("code"):
+            why[lab] = False, "the same bytes as the code that made them"
+        elif (commit := made_by(lab, saved)) is None:
+            why[lab] = True, "the code that made them is in no commit of this clone"
+        else:
+            probe[lab] = commit
+    for lab, (before, now) in digests(probe).items():
+        changed = compare(before, now, probe[lab])
+        why[lab] = (
+            (True, changed)
+            if changed
+            else (False, "the same numbers as " + probe[lab][:7])
+        )
+    return why
+
+
+def compare(before: dict, now: dict, commit: str) -> str | None:
+    """Why two probes of a lab differ, or None."""
+    for side, line in (("at " + commit[:7], before), ("here", now)):
+        if "error" in line:
+            return f"its probe failed {side}: {line['error']}"
+    if before["lengths"] != now["lengths"]:
+        return "its run lengths (epochs, steps or limit) changed"
+    old, new = before["setups"], now["setups"]
+    if old.keys() != new.keys():
+        return "its variants changed: " + ", ".join(
+            [f"+{n}" for n in new if n not in old]
+            + [f"-{n}" for n in old if n not in new]
+        )
+    changed = [name for name in new if old[name] != new[name]]
+    return f"numbers changed: {', '.join(changed)}" if changed else None
+
+
+def digests(labs: dict[str, str]) -> dict[str, tuple[dict, dict]]:
+    """Per lab, its probe at the given commit and in the working tree. A commit's
+    probes are kept in .cache/digests/ by machine and libraries: they never change."""
+    if not labs:
+        return {}
+    cached, todo = {}, []  # todo: (tree, labs)
+    with tempfile.TemporaryDirectory() as tmp:
+        for commit in sorted(set(labs.values())):
+            path = CACHE / f"{commit}-{fingerprint()}.json"
+            have = read_json(path) if path.is_file() else {}
+            cached[commit] = (path, have)
+            missing = [
+                lab for lab, c in labs.items() if c == commit and lab not in have
+            ]
+            if missing:
+                tree = Path(tmp) / commit
+                tree.mkdir()
+                archive = subprocess.run(
+                    ["git", "archive", commit, "labs", "dnnlab"],
+                    cwd=ROOT,
+                    capture_output=True,
+                    check=True,
+                ).stdout
+                subprocess.run(
+                    ["tar", "-x", "-C", str(tree)], input=archive, check=True
+                )
+                todo.append((tree, missing))
+        todo.append((ROOT, list(labs)))
+        found = run_probes(todo)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    at = {}
+    for commit, (path, have) in cached.items():
+        at[commit] = {**have, **found.get(Path(tmp) / commit, {})}
+        kept = {lab: line for lab, line in at[commit].items() if "error" not in line}
+        path.write_text(json.dumps(kept, indent=1) + "\n")  # a failure may pass
+    HERE.write_text(json.dumps(found[ROOT], indent=1) + "\n")  # for a look
+    return {lab: (at[commit][lab], found[ROOT][lab]) for lab, commit in labs.items()}
+
+
+def run_probes(todo: list[tuple[Path, list[str]]]) -> dict[Path, dict[str, dict]]:
+    """scripts/digest.py on each tree's labs, split over the CPU's cores."""
+    chunks = []
+    for tree, labs in todo:
+        n = min(len(labs), os.cpu_count() or 1)
+        chunks += [(tree, labs[i::n]) for i in range(n)]
+
+    def probe(chunk):
+        tree, labs = chunk
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "scripts/digest.py"), str(tree), *labs],
+            capture_output=True,
+            text=True,
+        )
+        lines = [json.loads(line) for line in done.stdout.splitlines()]
+        got = {line["lab"]: line for line in lines}
+        for lab in labs:  # a probe that crashed: stale, with its last words
+            got.setdefault(lab, {"lab": lab, "error": done.stderr[-500:]})
+        return tree, got
+
+    found: dict[Path, dict] = {}
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        for tree, got in pool.map(probe, chunks):
+            found.setdefault(tree, {}).update(got)
+    return found
+
+
+def fingerprint() -> str:
+    """The machine and libraries a probe's floats depend on, and the probe itself."""
+    info = Path("/proc/cpuinfo")
+    cpu = re.search(
+        r"model name\s*:\s*(.+)", info.read_text() if info.is_file() else ""
+    )
+    parts = [
+        platform.python_version(),
+        cpu[1] if cpu else platform.processor(),
+        str(os.cpu_count()),
+        *(
+            f"{p} {_version(p)}"
+            for p in ("tensorflow", "keras", "numpy", "keras-tuner")
+        ),
+        (ROOT / "scripts/digest.py").read_text(),
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
+
+
+def _version(package: str) -> str:
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "-"
+
+
+def read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as e:
+        sys.exit(f"results.py: cannot read {path}: {e}")
+
+
+def run(lab: str, seeds: int) -> None:
+    """Run the lab; keep its results.json under docs/results, with the code hash and,
+    when that code is committed, the commit."""
+    cmd = command(lab, seeds)
     print(f"--- python {' '.join(cmd)}", flush=True)
     started = time.perf_counter()
     subprocess.run([sys.executable, *cmd, "--log-dir", str(LOGS)], cwd=ROOT, check=True)
     wall = time.perf_counter() - started
     run_dir = max((LOGS / stem(lab)).iterdir())
-    saved = json.loads((run_dir / "results.json").read_text())
+    saved = read_json(run_dir / "results.json")
+    head, code = git("rev-parse", "HEAD"), code_hash(lab)
     saved.update(
         wall=wall,
         command="python " + " ".join(cmd),
-        code=code_hash(lab),
+        code=code,
+        commit=head if head and code_hash(lab, head) == code else None,
         date=datetime.date.today().isoformat(),
     )
     SAVED.mkdir(parents=True, exist_ok=True)
     (SAVED / f"{stem(lab)}.json").write_text(json.dumps(saved, indent=1) + "\n")
+
+
+def draw(lab: str) -> None:
+    """docs/figures/<lab>__*.png, drawn by the lab's figures' code of now from its
+    saved numbers: a change to a figure retrains nothing."""
+    from digest import spec
+
+    from dnnlab import plots
+
+    figures = spec(ROOT / "labs" / f"{lab}.py").get("figures") or {}
+    results = load(SAVED / f"{stem(lab)}.json")
     FIGURES.mkdir(parents=True, exist_ok=True)
     for old in FIGURES.glob(f"{stem(lab)}__*.png"):
         old.unlink()
-    for png in run_dir.glob("*.png"):
-        shutil.copyfile(png, FIGURES / f"{stem(lab)}__{png.name}")
+    parts = next(iter(results.values()))[0].run_dir.parts  # …/lab/timestamp/…
+    when = parts[parts.index(stem(lab)) + 1]
+    plots.curves(
+        results, FIGURES / f"{stem(lab)}__compare.png", f"{stem(lab)} · {when}"
+    )
+    for file, figure in figures.items():
+        figure(results, FIGURES / f"{stem(lab)}__{file}")
 
 
 def judge(lab: str) -> tuple[dict, dict, dict, Claim]:
     """The lab's saved file, its module, its results, and its own claim on them."""
-    saved = json.loads((SAVED / f"{stem(lab)}.json").read_text())
+    saved = read_json(SAVED / f"{stem(lab)}.json")
     module = runpy.run_path(str(ROOT / "labs" / f"{lab}.py"))
     results = load(SAVED / f"{stem(lab)}.json")
     claim = module["claim"](results)
@@ -195,7 +403,10 @@ def group(labs: list[str], first: int = 1) -> tuple[list, list, list, float]:
     return sections, summary, readme, walls
 
 
-def render(labs: list[str]) -> None:
+def render(labs: list[str], figures: bool = True) -> None:
+    if figures:
+        for lab in labs:
+            draw(lab)
     lecture = [lab for lab in labs if lab in LABS]
     textbook = [lab for lab in labs if lab in BOOK]
     sections, summary, readme, walls = group(lecture)
@@ -268,17 +479,29 @@ def render(labs: list[str]) -> None:
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("labs", nargs="*", help="labs to bring up to date (default: all)")
-    p.add_argument("--render", action="store_true", help="only rewrite the pages")
+    p.add_argument(
+        "--render", action="store_true", help="only redraw the figures and pages"
+    )
+    p.add_argument(
+        "--stale", action="store_true", help="list the stale labs and why; run nothing"
+    )
     p.add_argument("--seeds", type=int, default=3)
     args = p.parse_args(argv)
+    for lab in args.labs:
+        if lab not in TARGETS:
+            p.error(f"unknown lab {lab!r}; one of: " + ", ".join(TARGETS))
+    labs = args.labs or list(TARGETS)
+    if args.stale:
+        for lab, (stale, why) in staleness(labs).items():
+            print(f"{'stale' if stale else 'fresh'}  {lab}: {why}")
+        return
     if not args.render:
-        for lab in args.labs or TARGETS:
-            if lab not in TARGETS:
-                p.error(f"unknown lab {lab!r}; one of: " + ", ".join(TARGETS))
-            if args.labs or stale(lab):
+        why = dict.fromkeys(labs, (True, "asked for")) if args.labs else staleness(labs)
+        for lab in labs:
+            stale, reason = why[lab]
+            print(f"--- {lab}: {reason}" + ("" if stale else ", kept"), flush=True)
+            if stale:
                 run(lab, args.seeds)
-            else:
-                print(f"--- {lab}: saved results match its code, kept")
     render([lab for lab in TARGETS if (SAVED / f"{stem(lab)}.json").is_file()])
 
 

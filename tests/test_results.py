@@ -62,7 +62,7 @@ def save(docs: Path, case: int) -> None:
 )
 def test_the_page_carries_the_claims_verdict(docs, case, verdict):
     save(docs, case)
-    results.render([LAB])
+    results.render([LAB], figures=False)
     page = (docs / "RESULTS.md").read_text()
     assert f"**Verdict: {verdict}**" in page and "over 3 seeds" in page
     assert (
@@ -79,13 +79,36 @@ def test_the_page_carries_the_claims_verdict(docs, case, verdict):
     assert "`make lab-cost`" in readme
 
 
-def test_a_lab_runs_again_only_when_its_code_changed(docs):
+def test_saved_results_of_the_same_bytes_and_command_are_fresh(docs):
     save(docs, 0)
-    assert results.stale(LAB)  # saved under another code hash
     path = docs / "saved" / f"{LAB}.json"
     saved = json.loads(path.read_text())
+    command = "python " + " ".join(results.command(LAB, 3))
+    path.write_text(
+        json.dumps({**saved, "command": command, "code": results.code_hash(LAB)})
+    )
+    assert results.staleness([LAB])[LAB] == (
+        False,
+        "the same bytes as the code that made them",
+    )
     path.write_text(json.dumps({**saved, "code": results.code_hash(LAB)}))
-    assert not results.stale(LAB)
+    assert results.staleness([LAB])[LAB] == (True, "its command changed")
+    path.unlink()
+    assert results.staleness([LAB])[LAB] == (True, "no saved results")
+
+
+def test_figures_are_drawn_from_the_saved_numbers_by_the_figures_code(docs):
+    lab = "DNN_optimizer"  # the compare figure and the lab's own
+    real = results.ROOT / "docs" / "results" / "DNN_optimizer.json"
+    (docs / "saved" / "DNN_optimizer.json").write_text(real.read_text())
+    (docs / "figures" / "DNN_optimizer__old.png").write_bytes(b"png")
+    results.draw(lab)
+    drawn = sorted(p.name for p in (docs / "figures").iterdir())
+    assert drawn == [
+        "DNN_optimizer__compare.png",
+        "DNN_optimizer__loss_by_iteration.png",
+    ]
+    assert all((docs / "figures" / p).stat().st_size > 10_000 for p in drawn)
 
 
 def test_every_lab_has_a_make_target():
@@ -108,9 +131,113 @@ def test_the_textbook_labs_get_their_own_section_with_what_the_book_shows(docs):
     saved = json.loads((docs / "saved" / f"{LAB}.json").read_text())
     saved.update(lab="overfit_dropout", variants=variants)
     (docs / "saved" / "overfit_dropout.json").write_text(json.dumps(saved))
-    results.render([LAB, lab])
+    results.render([LAB, lab], figures=False)
     page = (docs / "RESULTS.md").read_text()
     lecture, book = page.split("# The textbook, side by side")
     assert "## 1. " in lecture and "## 2. Dropout against overfitting" in book
     assert "**The book:** Deep Learning from Scratch (Saito), §6.4.3" in book
     assert "| 2 | dropout narrows the gap" in book and "`make book-dropout`" in book
+
+
+# --- staleness by behaviour, in a clone of this tree ------------------------------
+
+
+@pytest.fixture(scope="module")
+def clone(tmp_path_factory):
+    """A clone of this repository with this working tree's files on top; its
+    saved results name commits of the clone's history."""
+    import shutil
+    import subprocess
+
+    root = results.ROOT
+    if results.git("rev-parse", "--is-shallow-repository") == "true":
+        pytest.skip("a shallow clone lacks the commits that made the saved results")
+    path = tmp_path_factory.mktemp("clone") / "dnnlab"
+    subprocess.run(["git", "clone", "-q", str(root), str(path)], check=True)
+    files = results.git("ls-files", "-co", "--exclude-standard").splitlines()
+    for f in files:
+        if (root / f).is_file():
+            (path / f).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(root / f, path / f)
+    return path
+
+
+def listed(clone: Path, edit: tuple[str, str, str]) -> tuple[set, dict]:
+    """The labs `results.py --stale` lists after one edit (file, old, new), and the
+    working tree's probe (what each lab trained); the edit is undone after."""
+    import subprocess
+
+    file, old, new = edit
+    path = clone / file
+    before = path.read_text()
+    assert before.count(old) == 1, f"{old!r} is not once in {file}"
+    path.write_text(before.replace(old, new))
+    try:
+        done = subprocess.run(
+            [sys.executable, "scripts/results.py", "--stale"],
+            cwd=clone,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    finally:
+        path.write_text(before)
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    assert len(lines) == len(results.TARGETS), done.stdout
+    stale = {line.split()[1].rstrip(":") for line in lines if line.startswith("stale")}
+    probe = json.loads((clone / ".cache/digests/working-tree.json").read_text())
+    return stale, probe
+
+
+def uses(probe: dict, lab: str, check) -> bool:
+    return any(check(config) for config in probe[lab]["trained"])
+
+
+@pytest.mark.slow
+def test_a_comment_only_edit_stales_no_lab(clone):
+    stale, probe = listed(
+        clone, ("dnnlab/training.py", "EVAL_CHUNK = 10_000", "EVAL_CHUNK = 10_000  #")
+    )
+    assert stale == set()
+    assert set(probe) == set(results.TARGETS)  # every lab was probed, not skipped
+
+
+@pytest.mark.slow
+def test_a_new_batch_norm_default_stales_exactly_the_labs_that_use_it(clone):
+    stale, probe = listed(
+        clone,
+        (
+            "dnnlab/config.py",
+            "bn_momentum: float = _field(\n        0.9,",
+            "bn_momentum: float = _field(\n        0.8,",
+        ),
+    )
+    expected = {
+        lab
+        for lab in probe
+        if uses(
+            probe, lab, lambda c: c["batch_norm"] != "off" and c["bn_momentum"] == 0.8
+        )
+    }
+    assert "DNN_batch_normalization" in expected  # the test sees something
+    assert "textbook/batch_norm_test" not in expected  # sets its own momentum
+    assert stale == expected
+
+
+@pytest.mark.slow
+def test_another_adam_epsilon_stales_exactly_the_adam_labs(clone):
+    stale, probe = listed(
+        clone,
+        (
+            "dnnlab/model.py",
+            "epsilon=tf.cast(self.epsilon, dtype)",
+            "epsilon=tf.cast(2 * self.epsilon, dtype)",
+        ),
+    )
+    expected = {
+        lab for lab in probe if uses(probe, lab, lambda c: c["optimizer"] == "adam")
+    }
+    assert {"DNN_deep_hidden_layer3", "papers/kingma2015_fig2"} <= expected
+    assert "DNN_softmax" not in expected
+    assert stale == expected

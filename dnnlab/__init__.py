@@ -4,7 +4,7 @@
 answer at once; the rest loads Keras on first use.
 """
 
-from dnnlab.claims import Claim, Stat, above, below, loss, num, pct
+from dnnlab.claims import Claim, Stat, about, above, below, loss, num, pct
 from dnnlab.config import Config, ConfigError
 from dnnlab.lab import Seeds, run_lab
 from dnnlab.result import Result
@@ -18,6 +18,7 @@ __all__ = [
     "Result",
     "Seeds",
     "Stat",
+    "about",
     "above",
     "below",
     "build_model",

@@ -3,9 +3,13 @@
 The rule, written once: two means differ when their difference exceeds twice its
 standard error, √(s₁²/n₁ + s₂²/n₂); otherwise the check is *within seed noise*.
 With one seed, or zero spread, the standard error is 0 and the values decide (the
-verdict then says it rests on one seed). A non-finite value — a diverged run's
-loss, a target never reached — counts as +∞: an infinite mean differs from every
-finite one, and two infinite means are within noise. Imports no TensorFlow.
+verdict then says it rests on one seed). An infinite value — a diverged run's loss,
+a target never reached — counts as +∞: an infinite mean differs from every finite
+one, and two infinite means are within noise. A NaN is a number that is missing:
+a check on it does not hold, in either direction, and says so. "About equal"
+holds when the difference and twice its standard error lie within a stated
+tolerance, fails when the difference exceeds the tolerance beyond noise.
+Imports no TensorFlow.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 HOLDS, FAILS, NOISE = "holds", "does not hold", "within seed noise"
+MISSING = "missing"
 UNJUDGED = "not judged"
 
 
@@ -26,8 +31,14 @@ class Stat:
     values: tuple[float, ...]
 
     def __post_init__(self):
-        clean = tuple(float(v) if math.isfinite(v) else math.inf for v in self.values)
+        # ±∞ is +∞ (diverged, never reached); NaN stays: a missing number.
+        clean = tuple(math.inf if math.isinf(v) else float(v) for v in self.values)
         object.__setattr__(self, "values", clean)
+
+    @property
+    def missing(self) -> int:
+        """How many values are NaN."""
+        return sum(math.isnan(v) for v in self.values)
 
     @property
     def n(self) -> int:
@@ -39,6 +50,9 @@ class Stat:
 
     @property
     def mean(self) -> float:
+        """NaN with a missing value, +∞ with an infinite one."""
+        if self.missing:
+            return math.nan
         return statistics.fmean(self.values) if self.finite else math.inf
 
     @property
@@ -56,7 +70,11 @@ class Stat:
         self, scale: float = 1.0, spec: str = ".3g", unit: str = "", inf: str = "never"
     ) -> str:
         """'97.03 ± 0.10 %', one value for one seed, `inf` ('never', 'diverged') for
-        infinite values."""
+        infinite values, 'missing' for NaN."""
+        if self.missing:
+            return MISSING + (
+                f" in {self.missing} of {self.n}" if self.missing < self.n else ""
+            )
         if not self.finite:
             count = sum(not math.isfinite(v) for v in self.values)
             return inf if count == self.n else f"{inf} in {count} of {self.n}"
@@ -75,8 +93,11 @@ def stat(value) -> Stat:
 
 
 def differ(a, b) -> int:
-    """+1 when a's mean is above b's beyond noise, −1 when below, 0 within noise."""
+    """+1 when a's mean is above b's beyond noise, −1 when below, 0 within noise
+    or with a missing value (which fails a check before it asks)."""
     a, b = stat(a), stat(b)
+    if a.missing or b.missing:
+        return 0
     if not (a.finite and b.finite):
         return 0 if not (a.finite or b.finite) else (1 if not a.finite else -1)
     diff = a.mean - b.mean
@@ -108,14 +129,40 @@ class Check:
 
 def above(text: str, a, b, fmt: Callable[[Stat], str] = pct) -> Check:
     """Holds when a's mean is above b's (a Stat or a fixed number) beyond noise."""
-    outcome = {1: HOLDS, -1: FAILS, 0: NOISE}[differ(a, b)]
-    return Check(text, outcome, f"{fmt(stat(a))} vs {fmt(stat(b))}")
+    return _check(text, a, b, fmt, lambda a, b: {1: HOLDS, -1: FAILS}.get(differ(a, b)))
 
 
 def below(text: str, a, b, fmt: Callable[[Stat], str] = pct) -> Check:
     """Holds when a's mean is below b's beyond noise."""
-    outcome = {-1: HOLDS, 1: FAILS, 0: NOISE}[differ(a, b)]
-    return Check(text, outcome, f"{fmt(stat(a))} vs {fmt(stat(b))}")
+    return _check(text, a, b, fmt, lambda a, b: {-1: HOLDS, 1: FAILS}.get(differ(a, b)))
+
+
+def about(
+    text: str, a, b, tolerance: float = 0.0, fmt: Callable[[Stat], str] = pct
+) -> Check:
+    """Holds when a and b are equal within `tolerance` beyond noise: the difference
+    of their means plus twice its standard error is at most the tolerance. Does not
+    hold when the difference minus twice its standard error exceeds it; else within
+    seed noise (so with a tolerance of 0 and any spread, equality is never shown)."""
+
+    def judge(a: Stat, b: Stat) -> str | None:
+        if not (a.finite and b.finite):  # an infinite mean is about another only
+            return None if differ(a, b) == 0 else FAILS
+        diff, noise = abs(a.mean - b.mean), 2 * math.sqrt(a.se**2 + b.se**2)
+        if diff + noise <= tolerance:
+            return HOLDS
+        return FAILS if diff - noise > tolerance else None
+
+    return _check(text, a, b, fmt, judge, f", tolerance {fmt(stat(tolerance))}")
+
+
+def _check(text: str, a, b, fmt, judge, more: str = "") -> Check:
+    """The check of judge(a, b) (None: within noise); a missing number fails it."""
+    a, b = stat(a), stat(b)
+    numbers = f"{fmt(a)} vs {fmt(b)}{more}"
+    if a.missing or b.missing:
+        return Check(text, FAILS, f"{numbers}: a number is {MISSING}")
+    return Check(text, judge(a, b) or NOISE, numbers)
 
 
 @dataclass

@@ -227,10 +227,18 @@ def digests(labs: dict[str, str]) -> dict[str, tuple[dict, dict]]:
 
 def run_probes(todo: list[tuple[Path, list[str]]]) -> dict[Path, dict[str, dict]]:
     """scripts/digest.py on each tree's labs, split over the CPU's cores."""
+    seen = read_json(HERE) if HERE.is_file() else {}  # seconds each lab took
+
+    def cost(lab: str) -> float:
+        return seen.get(lab, {}).get("seconds", 5.0)
+
     chunks = []
-    for tree, labs in todo:
+    for tree, labs in todo:  # the longest first, each to the chunk least loaded
         n = min(len(labs), os.cpu_count() or 1)
-        chunks += [(tree, labs[i::n]) for i in range(n)]
+        parts: list[list[str]] = [[] for _ in range(n)]
+        for lab in sorted(labs, key=cost, reverse=True):
+            min(parts, key=lambda p: sum(map(cost, p))).append(lab)
+        chunks += [(tree, part) for part in parts]
 
     def probe(chunk):
         tree, labs = chunk

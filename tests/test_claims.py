@@ -2,6 +2,7 @@
 gives *holds*, *does not hold* and *within seed noise* when the numbers say so.
 No training: a renamed variant fails here in seconds."""
 
+import ast
 import math
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 from conftest import LABS, lab_module
 
 from dnnlab import Config, Result, Seeds, Stat
-from dnnlab.claims import FAILS, HOLDS, NOISE, above, below, differ
+from dnnlab.claims import FAILS, HOLDS, NOISE, about, above, below, differ
 
 INF = math.inf
 
@@ -37,9 +38,32 @@ def test_a_target_never_reached_or_a_diverged_run_counts_as_infinite():
     assert differ(never, Stat((3, 4, 5))) == 1  # slower than any finite count
     assert differ(Stat((3, 4, 5)), never) == -1
     assert differ(never, never) == 0  # two runs that never got there: no call
-    diverged = Stat((math.nan, 0.3, 0.3))  # a NaN loss is +inf
+    diverged = Stat((INF, 0.3, 0.3))
     assert diverged.mean == INF and differ(diverged, Stat((0.4,))) == 1
+    assert Stat((-INF,)).mean == INF  # ordered as +inf
     assert never.show() == "never" and diverged.show() == "never in 1 of 3"
+
+
+def test_a_missing_number_fails_either_check_and_says_so():
+    nan = math.nan
+    for a, b in ((Stat((nan,)), 0.5), (0.5, Stat((nan,))), (Stat((0.9, nan)), 0.5)):
+        for check in (above, below, about):
+            c = check("x", a, b)
+            assert c.outcome == FAILS and "missing" in c.numbers, c
+    assert above("accuracy > 50 %", Stat((nan,)), 0.5).outcome == FAILS
+    assert Stat((0.9, nan, 0.8)).show() == "missing in 1 of 3"
+    assert math.isnan(Stat((nan,)).mean)
+
+
+def test_about_equal_holds_only_when_the_noise_fits_inside_the_tolerance():
+    a = Stat((0.020, 0.021, 0.022))  # standard error 0.00058
+    assert about("", a, Stat((0.0205,) * 3), 0.003).outcome == HOLDS
+    assert about("", a, Stat((0.030,) * 3), 0.003).outcome == FAILS
+    assert about("", a, Stat((0.0235,) * 3), 0.003).outcome == NOISE  # 2.5 + 1.2
+    assert about("", a, Stat((0.021,) * 3)).outcome == NOISE  # no tolerance, spread
+    assert about("", Stat((0.5,)), Stat((0.5,))).outcome == HOLDS  # one seed, equal
+    assert about("", Stat((INF,)), Stat((0.5,))).outcome == FAILS
+    assert "tolerance 0.30 %" in about("", a, a, 0.003).numbers
 
 
 def test_checks_and_verdicts():
@@ -467,9 +491,90 @@ CASES.update(
 )
 
 
+def kingma(adam_loss, rmsprop_best=0.3) -> dict:
+    """Adam's three rates at one final training cost, the others at 0.3 but
+    RMSProp at 0.001."""
+    spec = {f"adam_{r:g}": dict(loss=adam_loss) for r in (1e-4, 3e-4, 1e-3)}
+    return {**spec, "rmsprop_0.001": dict(loss=rmsprop_best)}
+
+
+def glorot(saturation=0.02, normalized_grads=(1.0, 1.0)) -> dict:
+    """Glorot & Bengio's records: the sigmoid's top-layer means (the fake config
+    has 3 hidden layers), each tanh's gradient and activation spread by layer."""
+    means = (
+        PerSeed([0.5, low, 0.3] for low in saturation)
+        if isinstance(saturation, PerSeed)
+        else [0.5, saturation, 0.3]
+    )
+    spreads = dict(activation_spread=[1.0, 1.0], gradient_spread=[1.0, 1.0])
+    return {
+        "sigmoid": dict(spreads, mean_3=means),
+        "tanh_standard": dict(activation_spread=[1.0, 0.1], gradient_spread=[0.1, 1]),
+        "tanh_normalized": dict(spreads, gradient_spread=list(normalized_grads)),
+    }
+
+
+def ioffe(bn_accuracy=0.97) -> dict:
+    """Ioffe & Szegedy's records: the plain net's percentiles drift, BN's stay."""
+    return {
+        "plain": dict(
+            test_accuracy=0.9,
+            test_accuracy_by_step=[0.1, 0.5, 0.9],
+            p15=[-1, -2, -3],
+            p50=[0, -1, -2],
+            p85=[1, 0, -1],
+        ),
+        "bn": dict(
+            test_accuracy=bn_accuracy,
+            test_accuracy_by_step=[0.9, 0.95, 0.97],
+            p15=[-1] * 3,
+            p50=[0] * 3,
+            p85=[1] * 3,
+        ),
+    }
+
+
+def fig9(changes: dict | None = None) -> dict:
+    """Srivastava et al.'s Fig. 9: test accuracy by retention p."""
+    accuracy = {"p_0.1": 0.93, "p_0.2": 0.96, "p_0.4": 0.984, "p_0.6": 0.985}
+    accuracy.update({"p_0.8": 0.984, "p_1": 0.98, **(changes or {})})
+    return {p: dict(test_accuracy=a) for p, a in accuracy.items()}
+
+
+CASES.update(
+    {
+        "papers/kingma2015_fig2": (
+            kingma(0.05),
+            kingma(0.05, rmsprop_best=0.01),
+            kingma(spread(0.28, 0.05)),
+        ),
+        "papers/glorot2010_fig2": (
+            glorot(),
+            glorot(normalized_grads=(0.1, 1.0)),
+            glorot(saturation=PerSeed([0.05, 0.1, 0.15])),
+        ),
+        "papers/ioffe2015_fig1": (ioffe(), ioffe(0.85), ioffe(spread(0.9, 0.05))),
+        "papers/srivastava2014_table2": tuple(
+            {
+                "standard_2x800": dict(test_accuracy=0.986),
+                "dropout_3x1024": dict(test_accuracy=0.990),
+                "dropout_maxnorm_3x1024": dict(test_accuracy=maxnorm),
+            }
+            for maxnorm in (0.992, 0.989, spread(0.9905, 0.002))
+        ),
+        "papers/srivastava2014_fig9": (
+            fig9(),
+            fig9({"p_1": 0.99}),
+            fig9({"p_0.8": spread(0.984, 0.003)}),  # flat, or not: noise decides
+        ),
+    }
+)
+
+
 def test_every_lab_has_its_cases():
     labs = [p.stem for p in LABS.glob("DNN_*.py")]
     labs += [f"textbook/{p.stem}" for p in LABS.glob("textbook/*.py")]
+    labs += [f"papers/{p.stem}" for p in LABS.glob("papers/*.py")]
     assert sorted(CASES) == sorted(labs)
 
 
@@ -509,3 +614,60 @@ def test_the_table_counts_epochs_only_for_runs_counted_in_epochs():
         "0.00 ± 0.00 %",
         "1.0 ± 0.0s",
     ]
+
+
+# --- no lab goes round the noise rule --------------------------------------------
+
+CHECKS = {"above", "below", "about"}
+
+
+def by_hand(source: str) -> list[str]:
+    """Checks whose numbers a lab computed from means, or from seeds collapsed into
+    one value by max/min (unless the check's text says it is about the best seed),
+    and Stats of one value made by hand: numbers the noise rule cannot weigh."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+            continue
+        line = f"line {node.lineno}: {ast.unparse(node)[:80]}"
+        if node.func.id == "Stat" and node.args:
+            (values,) = node.args[:1]
+            if isinstance(values, ast.Tuple) and len(values.elts) == 1:
+                found.append(line)
+        if node.func.id not in CHECKS or not node.args:
+            continue
+        text = ast.unparse(node.args[0])
+        for arg in node.args[1:3]:
+            for sub in ast.walk(arg):
+                mean = isinstance(sub, ast.Attribute) and sub.attr == "mean"
+                collapsed = (
+                    isinstance(sub, ast.Call)
+                    and getattr(sub.func, "id", "") in ("max", "min")
+                    and "best" not in text
+                )
+                if mean or collapsed:
+                    found.append(line)
+    return found
+
+
+def test_the_check_for_numbers_by_hand_finds_them():
+    assert by_hand('below("flat", abs(a.mean - b.mean), 0.003)')
+    assert by_hand('below("largest", Stat((max(x.values),)), 0.02)')
+    assert by_hand('above("mean", max(a.values), 0.9)')
+    assert not by_hand('above("best seed > 98.8 %", max(a.values), 0.988)')
+    assert not by_hand('about("flat", err(0.4), err(0.8), 0.003)')
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_no_lab_judges_numbers_by_hand(name):
+    assert by_hand((LABS / f"{name}.py").read_text()) == []
+
+
+def test_the_learning_rate_labs_saved_results_still_hold():
+    """'SGD at 10 diverges': its final loss is +inf, above every finite one."""
+    from dnnlab.lab import load
+
+    saved = LABS.parent / "docs" / "results" / "DNN_learning_rate.json"
+    claim = lab_module("DNN_learning_rate")["claim"](load(saved))
+    assert claim.verdict == HOLDS, "\n".join(claim.lines())
+    assert "diverged" in claim.checks[0].numbers

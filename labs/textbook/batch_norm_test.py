@@ -55,13 +55,13 @@ def learned(results, kind: str) -> Stat:
 
 
 def disagreement(results) -> Stat:
-    """Per BN run, |inference-mode accuracy − accuracy during the last epoch|."""
+    """Per seed, the largest |inference-mode accuracy − accuracy during the last
+    epoch| over the BN runs."""
+    runs = [seeds for name, seeds in results.items() if name.startswith("bn_")]
     return Stat(
         tuple(
-            abs(final(r) - r.history["accuracy"][-1])
-            for n, seeds in results.items()
-            if n.startswith("bn_")
-            for r in seeds
+            max(abs(final(r[k]) - r[k].history["accuracy"][-1]) for r in runs)
+            for k in range(min(len(r) for r in runs))
         )
     )
 
@@ -85,7 +85,6 @@ def figure(results, path):
 
 
 def claim(results) -> Claim:
-    largest = disagreement(results)
     return Claim(
         "with batch norm a 5-layer net learns from far more initial scales than "
         "without; its inference-mode accuracy agrees with training",
@@ -97,8 +96,9 @@ def claim(results) -> Claim:
                 num,
             ),
             below(
-                "largest |inference − training-mode accuracy|, BN runs < 2 points",
-                Stat((max(largest.values),)),
+                "largest |inference − training-mode accuracy| of a seed's BN runs "
+                "< 2 points",
+                disagreement(results),
                 0.02,
                 pct,
             ),

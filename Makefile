@@ -51,7 +51,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench.py
 
 tensorboard: $(STAMP)
-	$(BIN)/tensorboard --logdir logs
+	$(BIN)/python scripts/quiet_tensorboard.py --logdir logs
 
 clean:
 	rm -rf logs/*/ .pytest_cache .ruff_cache build *.egg-info

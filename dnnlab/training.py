@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -100,6 +101,7 @@ def train(
         sets.update(inference=(x, targets), test=(data.x_test, one_hot(data.y_test)))
     # First: History, TensorBoard and the progress bar then see its numbers.
     cbs = [_Evaluate(sets), history, trace, keras.callbacks.TerminateOnNaN()]
+    cbs.append(_Progress())
     cbs += callbacks
     if config.tensorboard and not device.tensorboard_available():
         print("dnnlab: TensorBoard off (it writes through TensorFlow, not installed)")
@@ -287,6 +289,32 @@ def _epochs_saved(backup: Path) -> int:
     """How many epochs the BackupAndRestore checkpoint in `backup` holds."""
     meta = backup / "training_metadata.json"
     return json.loads(meta.read_text())["epoch"] if meta.is_file() else 0
+
+
+class _Progress(keras.callbacks.ProgbarLogger):
+    """Keras' progress bar, counting the epoch's real steps (Keras reports a short
+    last execution of trace_every steps as a full one, past the epoch's end), and
+    on a terminal only the numbers that fit on its line."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        last = self.target - 1 if self.target else batch
+        super().on_train_batch_end(min(batch, last), self._fitting(logs))
+
+    def on_epoch_end(self, epoch, logs=None):
+        super().on_epoch_end(epoch, self._fitting(logs))
+
+    def _fitting(self, logs):
+        if self.verbose != 1 or not logs:
+            return logs
+        # "540/540 ━━…━━ 12s 20ms/step", then " - name: 0.1234" per number.
+        room = shutil.get_terminal_size().columns - 2 * len(str(self.target)) - 40
+        kept = {}
+        for name, value in logs.items():
+            room -= len(name) + 16
+            if room < 0:
+                break
+            kept[name] = value
+        return kept
 
 
 class _Trace(keras.callbacks.Callback):

@@ -206,6 +206,7 @@ def uses(probe: dict, lab: str, check) -> bool:
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("clone")  # one clone, its commit probed once
 def test_a_comment_only_edit_stales_no_lab(clone):
     stale, probe = listed(
         clone, ("dnnlab/training.py", "EVAL_CHUNK = 10_000", "EVAL_CHUNK = 10_000  #")
@@ -215,6 +216,7 @@ def test_a_comment_only_edit_stales_no_lab(clone):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("clone")  # one clone, its commit probed once
 def test_a_new_batch_norm_default_stales_exactly_the_labs_that_use_it(clone):
     stale, probe = listed(
         clone,
@@ -237,6 +239,7 @@ def test_a_new_batch_norm_default_stales_exactly_the_labs_that_use_it(clone):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("clone")  # one clone, its commit probed once
 def test_another_adam_epsilon_stales_exactly_the_adam_labs(clone):
     stale, probe = listed(
         clone,

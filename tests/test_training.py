@@ -178,3 +178,58 @@ def test_the_training_step_is_traced_once(mnist, tmp_path, monkeypatch):
     config = Config(name="t", log_dir=str(tmp_path), tensorboard=False, **QUICK)
     train(config, mnist, verbose=0)
     assert len(traces) == 1
+
+
+def in_terminal(argv: list[str], columns: int) -> tuple[int, str]:
+    """Run argv in a pseudo-terminal `columns` wide: (exit code, what it showed)."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env)
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 1 << 16)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    return proc.wait(timeout=60), shown.decode(errors="replace")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "lab, flags, steps",
+    [
+        ("DNN_softmax.py", ["--epochs", "1"], 540),  # 54,000 images in batches of 100
+        ("DNN_regularization.py", ["--epochs", "1"], 10),  # 1,000 images
+        ("papers/ioffe2015_fig1.py", ["--steps", "120"], 120),
+    ],
+)
+def test_the_progress_bar_counts_the_real_steps_within_the_terminal(
+    tmp_path, lab, flags, steps
+):
+    import re
+    import sys
+    from pathlib import Path
+
+    labs = Path(__file__).parent.parent / "labs"
+    argv = [sys.executable, str(labs / lab), *flags, "--no-tensorboard"]
+    code, shown = in_terminal([*argv, "--log-dir", str(tmp_path)], columns=80)
+    assert code == 0, shown[-2000:]
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", shown).replace("\b", "")
+    bars = [s for s in re.split(r"[\r\n]", plain) if "/step" in s or "━" in s]
+    counts = [tuple(map(int, c)) for b in bars for c in re.findall(r"(\d+)/(\d+) ", b)]
+    assert counts and counts[-1] == (steps, steps), bars[-3:]
+    assert all(done <= total == steps for done, total in counts), counts
+    assert max(len(b.rstrip()) for b in bars) <= 80, max(bars, key=len)

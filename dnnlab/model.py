@@ -148,12 +148,11 @@ SHOWN, MOST = 2, 4  # beyond MOST distinct models, SHOWN are printed in full
 
 
 def describe(variants: dict[str, Config]) -> str:
-    """The Keras model each distinct architecture becomes, a line per layer; for
-    more than MOST, the first SHOWN and a line naming what the others change."""
+    """The Keras code each distinct architecture becomes (keras_code); for more
+    than MOST, the first SHOWN and a line naming what the others change."""
     seen: dict[str, list[str]] = {}
     for name, config in variants.items():
-        text = "\n".join(_layer_line(layer) for layer in build_model(config).layers)
-        seen.setdefault(text, []).append(name)
+        seen.setdefault(keras_code(config), []).append(name)
     blocks = [
         f"Keras model of {', '.join(names)}:\n{text}" for text, names in seen.items()
     ]
@@ -171,38 +170,105 @@ def describe(variants: dict[str, Config]) -> str:
     return "\n".join(blocks)
 
 
-def _layer_line(layer) -> str:
-    c = layer.get_config()
-    kind = type(layer).__name__
-    if kind == "Dense":
-        init = c["kernel_initializer"]
-        init_args = {
-            k: v
-            for k, v in (init.get("config") or {}).items()
-            if k != "seed" and v is not None
-        }
-        reg = c.get("kernel_regularizer")
-        parts = [
-            f"{c['units']} units",
-            f"init {init['class_name']}{_args(init_args)}",
-            f"reg {reg['class_name']}{_args(reg['config'])}" if reg else "",
-            "no bias" if not c["use_bias"] else "",
+def keras_code(config: Config) -> str:
+    """The Keras a student would write for this config: the Sequential literal of
+    the model build_model makes (each layer's shape and parameters beside it) and
+    its compile call; run as Python with `keras` imported, it builds the same
+    model (tests/test_model.py)."""
+    from dnnlab.config import MNIST_TRAIN
+
+    model = build_model(config)
+    lines = [
+        "model = keras.Sequential(",
+        "    [",
+        f"        keras.Input(({N_INPUTS},)),",
+    ]
+    for layer in model.layers:
+        params = layer.count_params()
+        note = f"{tuple(layer.output.shape)}" + (
+            f", {params:,} params" if params else ""
+        )
+        call = _call(layer)
+        if len(call) > 60:  # one argument a line
+            head, _, args = call.partition("(")
+            call = (
+                f"{head}(\n"
+                + "".join(f"            {a},\n" for a in _split(args[:-1]))
+                + "        )"
+            )
+        lines.append(f"        {call},  # {note}")
+    lines += ["    ]", ")", f"# {model.count_params():,} parameters"]
+    n = config.train_images(MNIST_TRAIN)
+    steps = config.steps or -(-n // config.batch_size) * config.epochs
+    rule = optimizer(config, steps)
+    kind = "Adam" if isinstance(rule, FusedAdam) else type(rule).__name__
+    fused = "  # fused on TensorFlow" if kind != type(rule).__name__ else ""
+    args = _args_of(rule.get_config(), type(rule)(), skip={"learning_rate"})
+    lr = rule.get_config()["learning_rate"]
+    lr = _value(lr) if isinstance(lr, dict) else _value(config.learning_rate)
+    lines += [
+        "model.compile(",
+        f"    optimizer=keras.optimizers.{kind}({', '.join([lr, *args])}),{fused}",
+        f"    loss={_call(loss(config))},",
+        '    metrics=["accuracy"],',
+        ")",
+    ]
+    return "\n".join(lines)
+
+
+# A layer's first argument, where Keras takes one.
+_POSITIONAL = {"Dense": "units", "Dropout": "rate", "Activation": "activation"}
+_NEVER = {"name", "trainable", "dtype", "seed"}
+
+
+def _call(obj) -> str:
+    """`keras.layers.Dense(256, use_bias=False)`: an object as the call making it,
+    its arguments those that differ from the defaults."""
+    kind = type(obj).__name__
+    module = "keras.losses" if isinstance(obj, keras.losses.Loss) else "keras.layers"
+    c = obj.get_config()
+    first = _POSITIONAL.get(kind)
+    args = [_value(c[first])] if first else []
+    default = type(obj)(c[first]) if first else type(obj)()
+    return f"{module}.{kind}({', '.join(args + _args_of(c, default, {first}))})"
+
+
+def _split(args: str) -> list[str]:
+    """A call's arguments, split at the commas outside parentheses."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(args):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if ch == "," and depth == 0:
+            parts.append(args[start:i].strip())
+            start = i + 1
+    return [*parts, args[start:].strip()]
+
+
+def _args_of(c: dict, default, skip=()) -> list[str]:
+    d = default.get_config()
+    return [
+        f"{k}={_value(v)}"
+        for k, v in c.items()
+        if k not in _NEVER and k not in skip and v != d.get(k)
+    ]
+
+
+def _value(v) -> str:
+    if isinstance(v, float):  # short where exact, and a float: 10.0, not 10
+        text = f"{v:.6g}" if float(f"{v:.6g}") == v else repr(v)
+        return text if any(c in text for c in ".en") else text + ".0"
+    if isinstance(v, dict) and "class_name" in v:  # a serialized Keras object
+        import importlib
+
+        cls = getattr(importlib.import_module(v["module"]), v["class_name"])
+        try:
+            default = cls().get_config()
+        except TypeError:  # required arguments: all shown
+            default = {}
+        args = [
+            f"{k}={_value(x)}"
+            for k, x in v["config"].items()
+            if k not in _NEVER and x != default.get(k)
         ]
-    elif kind == "BatchNormalization":
-        parts = [f"momentum {c['momentum']}", f"epsilon {c['epsilon']}"]
-    elif kind == "Dropout":
-        parts = [f"rate {c['rate']}"]
-    elif kind == "Activation":
-        parts = [c["activation"]]
-    elif kind == "LeakyReLU":
-        parts = [f"slope {c['negative_slope']}"]
-    else:
-        parts = []
-    return f"  {layer.name:<10} {kind:<19} " + ", ".join(p for p in parts if p)
-
-
-def _args(d: dict) -> str:
-    shown = ", ".join(
-        f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in d.items()
-    )
-    return f"({shown})" if shown else ""
+        return f"{v['module']}.{v['class_name']}({', '.join(args)})"
+    return repr(v).replace("'", '"')

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from dnnlab import Config, build_model
-from dnnlab.model import optimizer
+from dnnlab.model import loss, optimizer
 
 
 def dense(model):
@@ -247,3 +247,81 @@ def test_adam_is_one_fused_kernel_per_variable_on_tensorflow():
     graph = tf.function(lambda: opt.apply(grads, variables)).get_concrete_function()
     ops = [op.type for op in graph.graph.get_operations()]
     assert ops.count("ResourceApplyAdam") == len(variables)
+
+
+def every_architecture() -> dict:
+    """Each distinct config of every lab (a grid's duplicates once)."""
+    import runpy
+    from pathlib import Path
+
+    labs = Path(__file__).parent.parent / "labs"
+    out = {}
+    for path in sorted(labs.glob("**/*.py")):
+        module = runpy.run_path(str(path))
+        variants = module.get("variants") or {"net": module["config"]}
+        for name, config in variants.items():
+            out.setdefault(config.replace(name="x"), f"{path.stem}:{name}")
+    return {v: k for k, v in out.items()}
+
+
+def each_option() -> dict:
+    """Small nets that between them use every choice of every string field: the
+    i-th net takes each field's i-th choice (cycling), and the numeric options."""
+    from dnnlab.config import CHOICES
+
+    longest = max(len(values) for values in CHOICES.values())
+    nets = {
+        f"net {i}": Config(
+            hidden_units=(8, 4),
+            epochs=1,
+            **{f: values[i % len(values)] for f, values in CHOICES.items()},
+        )
+        for i in range(longest)
+    }
+    base = Config(hidden_units=(8, 4), epochs=1)
+    return nets | {
+        "dropouts and max-norm": base.replace(
+            dropout=0.5, input_dropout=0.2, max_norm=3.0
+        ),
+        "softmax regression": base.replace(hidden_units=()),
+        "1/3 and 10.0": base.replace(initializer="standard", learning_rate=10.0),
+    }
+
+
+def test_the_printed_keras_code_builds_the_same_model():
+    same_model(each_option())
+
+
+@pytest.mark.slow
+def test_the_printed_keras_code_of_every_lab_builds_its_model():
+    same_model(every_architecture())
+
+
+def same_model(configs: dict) -> None:
+    """Each config's printed Keras code, run, builds dnnlab's model and compile."""
+    from dnnlab.model import keras_code
+
+    for name, config in configs.items():
+        code = keras_code(config)
+        space = {"keras": keras}
+        exec(code, space)
+        printed, ours = space["model"], build_model(config)
+        for a, b in zip(printed.layers, ours.layers, strict=True):
+            assert type(a) is type(b), (name, a, b)
+            assert a.output.shape == b.output.shape, (name, a.name)
+            assert a.count_params() == b.count_params(), (name, a.name)
+            assert {k: v for k, v in a.get_config().items() if k != "name"} == {
+                k: v for k, v in b.get_config().items() if k != "name"
+            }, (name, a.name)
+        got, want = printed.optimizer.get_config(), keras_optimizer(config).get_config()
+        lr, want_lr = got.pop("learning_rate"), want.pop("learning_rate")
+        assert {**got, "name": 0} == {**want, "name": 0}, name
+        assert lr == (want_lr if isinstance(want_lr, dict) else pytest.approx(want_lr))
+        assert type(printed.loss) is type(loss(config)), name
+
+
+def keras_optimizer(config):
+    from dnnlab.config import MNIST_TRAIN
+
+    n = config.train_images(MNIST_TRAIN)
+    return optimizer(config, config.steps or -(-n // config.batch_size) * config.epochs)

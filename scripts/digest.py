@@ -108,7 +108,8 @@ def probe(tree: Path, lab: str, data) -> dict:
             for extra, f in extras.items():
                 if extra not in r.extras:
                     r.extras[extra] = f(r, data)
-            setups[name] = digest({k: r.to_dict()[k] for k in NUMBERS})
+            numbers = r.to_dict()
+            setups[name] = digest({k: numbers[k] for k in NUMBERS})
         for path in sorted(Path(tmp).rglob("config.json")):  # trials too
             config = json.loads(path.read_text())
             if config not in trained:

@@ -89,16 +89,12 @@ def stem(lab: str) -> str:
 def code_hash(lab: str, commit: str | None = None) -> str | None:
     """A hash of the bytes a lab runs (its file and the dnnlab package), in the
     working tree or at a commit (None if the lab is not in it)."""
-    files = [f"labs/{lab}.py"] + sorted(
-        str(p.relative_to(ROOT)) for p in (ROOT / "dnnlab").rglob("*.py")
-    )
-    if commit is not None:
-        files = [files[0]] + sorted(
-            git("ls-tree", "-r", "--name-only", commit, "dnnlab").split()
-        )
-        files = [f for f in files if f.endswith(".py")]
+    if commit is None:
+        package = (str(p.relative_to(ROOT)) for p in (ROOT / "dnnlab").rglob("*.py"))
+    else:
+        package = git("ls-tree", "-r", "--name-only", commit, "dnnlab").split()
     parts = []
-    for f in files:
+    for f in [f"labs/{lab}.py", *sorted(f for f in package if f.endswith(".py"))]:
         if commit is None:
             parts.append((ROOT / f).read_bytes())
             continue

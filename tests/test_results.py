@@ -215,43 +215,38 @@ def test_a_comment_only_edit_stales_no_lab(clone):
     assert set(probe) == set(results.TARGETS)  # every lab was probed, not skipped
 
 
-@pytest.mark.slow
-@pytest.mark.xdist_group("clone")  # one clone, its commit probed once
-def test_a_new_batch_norm_default_stales_exactly_the_labs_that_use_it(clone):
-    stale, probe = listed(
-        clone,
+EDITS = {  # an edit, what a lab's trained config must have to be hit, two labs
+    # that must be hit and one that must not (so that the test sees something)
+    "a new batch-norm default": (
         (
             "dnnlab/config.py",
             "bn_momentum: float = _field(\n        0.9,",
             "bn_momentum: float = _field(\n        0.8,",
         ),
-    )
-    expected = {
-        lab
-        for lab in probe
-        if uses(
-            probe, lab, lambda c: c["batch_norm"] != "off" and c["bn_momentum"] == 0.8
-        )
-    }
-    assert "DNN_batch_normalization" in expected  # the test sees something
-    assert "textbook/batch_norm_test" not in expected  # sets its own momentum
-    assert stale == expected
-
-
-@pytest.mark.slow
-@pytest.mark.xdist_group("clone")  # one clone, its commit probed once
-def test_another_adam_epsilon_stales_exactly_the_adam_labs(clone):
-    stale, probe = listed(
-        clone,
+        lambda c: c["batch_norm"] != "off" and c["bn_momentum"] == 0.8,
+        {"DNN_batch_normalization"},
+        "textbook/batch_norm_test",  # sets its own momentum
+    ),
+    "another Adam epsilon": (
         (
             "dnnlab/model.py",
             "epsilon=tf.cast(self.epsilon, dtype)",
             "epsilon=tf.cast(2 * self.epsilon, dtype)",
         ),
-    )
-    expected = {
-        lab for lab in probe if uses(probe, lab, lambda c: c["optimizer"] == "adam")
-    }
-    assert {"DNN_deep_hidden_layer3", "papers/kingma2015_fig2"} <= expected
-    assert "DNN_softmax" not in expected
+        lambda c: c["optimizer"] == "adam",
+        {"DNN_deep_hidden_layer3", "papers/kingma2015_fig2"},
+        "DNN_softmax",
+    ),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("clone")  # one clone, its commit probed once
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_an_edit_stales_exactly_the_labs_whose_configs_it_touches(clone, edit):
+    change, touches, hit, spared = EDITS[edit]
+    stale, probe = listed(clone, change)
+    expected = {lab for lab in probe if uses(probe, lab, touches)}
+    assert hit <= expected
+    assert spared not in expected
     assert stale == expected

@@ -7,7 +7,7 @@ LAB := $(BIN)/python labs
 # Extra flags for every lab target, e.g. make labs FLAGS="--seeds 3".
 FLAGS ?=
 
-.PHONY: install test test-all test-jax lint tensorboard clean bench results stale labs \
+.PHONY: install test test-all test-jax lint tensorboard clean bench results stale timings labs \
 	labs-more \
 	lab-softmax lab-layer3 lab-layer5 lab-tensorboard lab-initializer \
 	lab-regularization lab-batchnorm lab-cost lab-activation lab-learning-rate \
@@ -65,6 +65,10 @@ results: $(STAMP)
 # Which labs' saved results are stale, and why (a few minutes: each lab is probed).
 stale: $(STAMP)
 	$(BIN)/python scripts/results.py --stale
+
+# How long `make labs` takes here, lab by lab, into the README (as long as make labs).
+timings: $(STAMP)
+	$(BIN)/python scripts/timings.py
 
 # The seven exercises of the slides.
 labs: lab-softmax lab-layer3 lab-layer5 lab-tensorboard lab-initializer \

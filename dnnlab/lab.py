@@ -128,6 +128,8 @@ def _run(flags: Flags, claim, target, extras, figures, detail, fit) -> dict:
     drawn = [plots.curves(results, root / "compare.png")]
     drawn += [draw(results, root / file) for file, draw in figures.items()]
     print(table(results, target, title=first.name))
+    print("  accuracies after training, in inference mode (the progress bar's: a")
+    print("  running mean over the epoch's batches while the weights change)")
     if first.tensorboard:
         print(f"tensorboard --logdir {root}")
     print("figures: " + "  ".join(str(p) for p in drawn))

@@ -42,41 +42,196 @@ def show(paths: list[Path]) -> None:
     plt.show()
 
 
+LINES = ("-", "--", ":", "-.", (0, (6, 1.5, 1, 1.5, 1, 1.5)))
+MARKERS = ("o", "s", "^", "v", "D", "P", "*", "h")  # X marks a diverged run
+
+
+def style(i: int) -> dict:
+    """Variant i's look: a colour, a dash pattern and a marker of its own, so that
+    curves which coincide stay apart (colour alone hides one under the other; hollow
+    markers of different shapes show through each other)."""
+    return dict(
+        color=f"C{i % 10}",
+        ls=LINES[i % len(LINES)],
+        marker=MARKERS[i % len(MARKERS)],
+        mfc="none",
+    )
+
+
 def _each(results: dict):
-    """(color, label or None, result) for every seed of every variant."""
+    """(style, label or None, result) for every seed of every variant."""
     for i, (name, seeds) in enumerate(results.items()):
         for k, r in enumerate(seeds):
-            yield f"C{i % 10}", name if k == 0 else None, r
+            yield style(i), name if k == 0 else None, r
+
+
+def line(ax, x, y, look: dict, label=None, points: int = 12, shift: int = 0):
+    """A curve with about `points` markers (all of them for short ones), shifted by
+    `shift` so that coinciding curves' markers fall apart."""
+    every = max(1, len(x) // points)
+    ax.plot(
+        x,
+        y,
+        lw=1.2,
+        ms=4,
+        label=label,
+        markevery=(shift * every // 7 % every, every),
+        **look,
+    )
+
+
+def diverged(ax, x, look: dict, label=None):
+    """A diverged run's mark: a cross on the top edge where its loss left the axis."""
+    ax.plot(
+        [x],
+        [1],
+        transform=ax.get_xaxis_transform(),
+        clip_on=False,
+        ls="none",
+        marker="X",
+        ms=9,
+        color=look["color"],
+        label=label,
+    )
+
+
+def cap(ax, curves: list) -> None:
+    """A loss axis topped at 10× the 95th percentile of the finite values drawn: one
+    blow-up to 1e+29 would flatten every other curve; what leaves it is seen going
+    off the top (a diverged run ends in a cross there)."""
+    values = np.concatenate([np.asarray(c, dtype=float) for c in curves] or [[]])
+    values = values[np.isfinite(values)]
+    if len(values) and values.max() > 10 * np.percentile(values, 95):
+        ax.set_ylim(top=10 * np.percentile(values, 95))
+
+
+def legend(ax, n: int) -> None:
+    """In the axes for a few variants; below the figure, in columns, for many."""
+    if n <= 10:
+        ax.legend(fontsize=8)
+    else:
+        ax.figure.legend(
+            *ax.get_legend_handles_labels(),
+            loc="upper center",
+            bbox_to_anchor=(0.5, 0.0),
+            ncol=min(n, 7),
+            fontsize=7,
+        )
+
+
+def tidy(ax, integer_x: bool = False):
+    """Integer ticks on an axis of epochs or iterations, plain numbers on log axes
+    (0.2, not 2×10⁻¹), a light grid. Call after the scales are set."""
+    from matplotlib.ticker import LogFormatter, MaxNLocator
+
+    class Plain(LogFormatter):
+        """Matplotlib's own choice of log ticks to label, written 0.2, 3, 40 (its
+        one number-writing hook, private but stable since matplotlib 2)."""
+
+        def _num_to_string(self, x, vmin, vmax):
+            return f"{x:g}"
+
+    if integer_x:
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
+    for axis in (ax.xaxis, ax.yaxis):
+        if axis.get_scale() == "log":
+            axis.set_major_formatter(Plain(labelOnlyBase=False))
+            axis.set_minor_formatter(Plain(labelOnlyBase=False))
+    ax.grid(alpha=0.3, which="both")
+
+
+def smoothed(x, y, points: int = 200):
+    """A moving mean when a curve has more than `points` points (per-iteration
+    losses are noisy), as (x, y, window); window 1 leaves it as it is."""
+    window = max(1, len(y) // (points // 2)) if len(y) > points else 1
+    if window == 1:
+        return x, y, 1
+    return x[window - 1 :], np.convolve(y, np.ones(window) / window, "valid"), window
+
+
+def held_out(results: dict) -> tuple[str, str, str]:
+    """The per-epoch accuracy a curve of error draws, its data's true name and what
+    to say about it: validation where every run has one, else the test set after
+    every epoch, else the running training accuracy, called so (never a silent
+    stand-in)."""
+    runs = [r for seeds in results.values() for r in seeds]
+    for key, name in (("val_accuracy", "validation"), ("test_accuracy", "test")):
+        if all(r.history.get(key) for r in runs):
+            return key, name, "100 % − accuracy"
+    return "accuracy", "training", "Keras' running mean over each epoch"
 
 
 def curves(results: dict, path: Path, title: str = "") -> Path:
-    """Training loss and validation error per epoch, a line per variant and seed,
-    log scales; titled `title`, else by the run folder: lab · timestamp.
+    """Training loss and held-out error, a line per variant and seed, log scales;
+    titled `title`, else by the run folder: lab · timestamp.
 
+    Runs counted in epochs: both per epoch. Runs counted in steps (one Keras epoch):
+    the loss per recorded iteration, and the test error after training per variant.
     Error rather than accuracy: on a log scale 2 % and 3 % stay apart even beside a
     variant stuck at 90 %.
     """
     plt = pyplot()
-    fig, (loss, error) = plt.subplots(1, 2, figsize=(11, 4))
-    for color, label, r in _each(results):
-        epochs = range(1, len(r.history.get("loss", [])) + 1)
-        style = dict(marker="o", ms=3, color=color, label=label)
-        loss.plot(epochs, r.history.get("loss", []), **style)
-        acc = r.history.get("val_accuracy") or r.history.get("accuracy", [])
-        error.plot(epochs, [100 * (1 - a) for a in acc], **style)
-    loss.set(xlabel="epoch", ylabel="training loss", yscale="log")
-    loss.set_title("training loss")
-    error.set(xlabel="epoch", ylabel="validation error (%)", yscale="log")
-    error.set_title("validation error (100 % − accuracy)")
-    for ax in (loss, error):
-        ax.grid(alpha=0.3, which="both")
-    error.legend(fontsize=8)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    runs = [r for seeds in results.values() for r in seeds]
+    by_step = all(len(r.history.get("loss", [])) <= 1 for r in runs) and all(
+        len(r.trace) > 1 for r in runs
+    )
+    key, name, note = held_out(results)
+    window, drawn = 1, []
+    for i, (variant, seeds) in enumerate(results.items()):
+        look = style(i)
+        for k, r in enumerate(seeds):
+            label = variant if k == 0 else None
+            if by_step:
+                x, y = (np.array(v, dtype=float) for v in zip(*r.trace, strict=True))
+                if np.isfinite(y).all():
+                    x, y, window = smoothed(x, y)
+            else:
+                y = np.array(r.history.get("loss", []), dtype=float)
+                x = np.arange(1, len(y) + 1)
+            ok = np.isfinite(y)
+            drawn.append(y)
+            if r.diverged_at or not ok.all():
+                gone = x[~ok][0] if (~ok).any() else x[-1]
+                line(left, x[ok], y[ok], look, shift=i)
+                diverged(left, gone, look, f"{label} (diverged)" if label else None)
+                label = None
+            else:
+                line(left, x, y, look, label, shift=i)
+            if by_step:
+                error, at = 100 * (1 - r.test_accuracy), i + 0.1 * (k - len(seeds) / 2)
+                right.plot([at], [error], ms=6, **{**look, "ls": "none"})
+            else:
+                acc = np.array(r.history.get(key, []), dtype=float)
+                line(right, np.arange(1, len(acc) + 1), 100 * (1 - acc), look, shift=i)
+    left.set(yscale="log", ylabel="training loss")
+    cap(left, drawn)
+    left.set(xlabel="iteration" if by_step else "epoch")
+    left.set_title(
+        "training loss"
+        + (" by iteration" if by_step else "")
+        + (f" (moving mean of {window})" if window > 1 else "")
+    )
+    if by_step:
+        right.set_xticks(range(len(results)), list(results), rotation=30, ha="right")
+        right.set(ylabel="test error (%)", yscale="log")
+        right.set_title("test error after training (100 % − accuracy), per seed")
+        right.set_xlim(-0.5, len(results) - 0.5)
+    else:
+        right.set(xlabel="epoch", ylabel=f"{name} error (%)", yscale="log")
+        right.set_title(f"{name} error ({note})")
+    tidy(left, integer_x=True)  # epochs or iterations
+    tidy(right, integer_x=not by_step)
+    if by_step:
+        right.grid(False, axis="x", which="both")
+    legend(left, len(results))
     fig.suptitle(title or f"{path.parent.parent.name} · {path.parent.name}")
     return save(fig, path)
 
 
 def distributions(acts: dict[str, list[np.ndarray]], path: Path, title: str) -> Path:
-    """A row of histograms per variant, one per hidden layer, on a common x-axis.
+    """A row of histograms per variant, one per hidden layer, each on its own
+    x-axis (the spread is in the title: a shared axis flattens the narrow ones).
 
     Exact zeros (units a ReLU switched off) are left out and counted in the title, so
     the spread of the units that fire stays visible.
@@ -84,7 +239,7 @@ def distributions(acts: dict[str, list[np.ndarray]], path: Path, title: str) -> 
     plt = pyplot()
     rows, cols = len(acts), max(len(a) for a in acts.values())
     fig, axes = plt.subplots(
-        rows, cols, figsize=(2.3 * cols, 1.9 * rows), squeeze=False, sharex="row"
+        rows, cols, figsize=(2.3 * cols, 1.9 * rows), squeeze=False
     )
     for r, (name, layers) in enumerate(acts.items()):
         for c, a in enumerate(layers):
@@ -115,22 +270,35 @@ def trace(
     `ylim`, as the textbook draws it; else a log axis."""
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
-    for color, label, r in _each(results):
-        if r.trace:
-            steps, losses = (np.array(v) for v in zip(*r.trace, strict=True))
+    drawn = []
+    for i, (name, seeds) in enumerate(results.items()):
+        look = style(i)
+        for k, r in enumerate(seeds):
+            label = name if k == 0 else None
+            if not r.trace:
+                continue
+            steps, losses = (
+                np.array(v, dtype=float) for v in zip(*r.trace, strict=True)
+            )
+            ok = np.isfinite(losses)
+            gone = steps[~ok][0] if (~ok).any() else None
+            steps, losses = steps[ok], losses[ok]
             if smooth > 1 and len(losses) >= smooth:
                 losses = np.convolve(losses, np.ones(smooth) / smooth, mode="valid")
                 steps = steps[smooth - 1 :]
-            if label and r.diverged_at:
-                label += " (diverged)"
-            ax.plot(steps, losses, color=color, label=label, lw=1)
+            if gone is not None:
+                diverged(ax, gone, look, f"{label} (diverged)" if label else None)
+                label = None
+            line(ax, steps, losses, look, label, shift=i)
+            drawn.append(losses)
     ax.set(xlabel="iteration", ylabel="training loss", title=title)
     if ylim:
         ax.set_ylim(*ylim)
     else:
         ax.set_yscale("log")
-    ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=8)
+        cap(ax, drawn)
+    tidy(ax, integer_x=True)
+    legend(ax, len(results))
     return save(fig, path)
 
 
@@ -161,7 +329,7 @@ def panels(
             ax.plot(range(1, len(values) + 1), values, lw=1, **style)
         ax.set_title(name, fontsize=9)
         ax.set_ylim(*ylim)
-        ax.grid(alpha=0.3)
+        tidy(ax, integer_x=True)
     for ax in axes.flat[len(grid) :]:
         ax.set_axis_off()
     for ax in axes[-1]:
@@ -184,19 +352,30 @@ def panels(
 
 
 def train_vs_validation(results: dict, path: Path) -> Path:
-    """Train (dashed) and validation (solid) accuracy per epoch: the overfitting gap."""
+    """Train (dashed) and validation (solid) accuracy per epoch: the overfitting gap.
+    Train is Keras' running mean over each epoch, with dropout on. Without a
+    validation set the solid line is the test set's, and says so."""
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
-    for color, label, r in _each(results):
-        epochs = range(1, len(r.history["accuracy"]) + 1)
-        ax.plot(epochs, r.history["accuracy"], "--", color=color)
-        ax.plot(
-            epochs, r.history.get("val_accuracy", []), "-", color=color, label=label
-        )
+    key, name, _ = held_out(results)
+    for i, (variant, seeds) in enumerate(results.items()):
+        look = style(i)
+        for k, r in enumerate(seeds):
+            label = variant if k == 0 else None
+            epochs = np.arange(1, len(r.history["accuracy"]) + 1)
+            train = {**look, "ls": "--"}
+            line(ax, epochs, r.history["accuracy"], train, label, shift=i)
+            if key != "accuracy":
+                held = r.history[key]
+                line(ax, epochs[: len(held)], held, {**look, "ls": "-"}, shift=i)
     ax.set(xlabel="epoch", ylabel="accuracy")
-    ax.set_title("train (dashed) vs validation (solid)")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.set_title(
+        f"train (dashed, running mean with dropout on) vs {name} (solid)"
+        if key != "accuracy"
+        else "training accuracy (running mean with dropout on); no held-out set"
+    )
+    tidy(ax, integer_x=True)
+    legend(ax, len(results))
     return save(fig, path)
 
 
@@ -223,7 +402,7 @@ def scatter(x, y, values, path: Path, xlabel: str, ylabel: str, colorbar: str) -
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
     dots = ax.scatter(x, y, c=values, cmap="viridis", s=22)
     ax.set(xscale="log", yscale="log", xlabel=xlabel, ylabel=ylabel)
-    ax.grid(alpha=0.3, which="both")
+    tidy(ax)
     fig.colorbar(dots, ax=ax, label=colorbar)
     return save(fig, path)
 
@@ -232,20 +411,19 @@ def best_so_far(results: dict, path: Path) -> Path:
     """Best validation accuracy against trials, a line per search strategy and seed."""
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 4))
-    for color, label, r in _each(results):
+    for look, label, r in _each(results):
         best = r.extras["best_so_far"]
         ax.plot(
             range(1, len(best) + 1),
             [100 * b for b in best],
-            marker="o",
-            ms=3,
-            color=color,
+            ms=5,
             drawstyle="steps-post",
             label=label,
+            **look,
         )
     ax.set(xlabel="trials", ylabel="best validation accuracy so far (%)")
     ax.set_title("search strategies at an equal trial budget")
-    ax.grid(alpha=0.3)
+    tidy(ax, integer_x=True)
     ax.legend()
     return save(fig, path)
 

@@ -1,4 +1,5 @@
-"""TensorBoard beyond the Keras callback: batch scalars and activation histograms.
+"""TensorBoard beyond the Keras callback: batch scalars, each layer's gradient, and
+activation histograms.
 
 It writes through tf.summary, like Keras' TensorBoard callback: TensorFlow must be
 installed, whichever Keras backend trains (write_graph alone traces with TensorFlow).
@@ -14,17 +15,40 @@ from dnnlab.backend import keras
 
 
 class DetailedView(keras.callbacks.Callback):
-    """Every `every` steps: loss, accuracy, learning rate. Every epoch: a histogram of
-    each hidden layer's activations on a fixed validation batch. (Keras' own callback
-    already logs the epoch's learning rate, weights and graph.)"""
+    """Every `every` steps: loss, accuracy, learning rate, and the L2 norm of each
+    Dense layer's kernel gradient (`gradient_norm/dense_1`, …, `…/output`, from step
+    0, the initialization: the vanishing gradient as curves side by side). Every
+    epoch: histograms of those gradients (`gradients/…`) and of each hidden layer's
+    activations on a fixed validation batch. The gradient is the training one
+    (dropout and batch norm in training mode) on a fixed batch of training images,
+    without touching the training's state. (Keras' own callback logs the epoch's
+    learning rate, weights and graph.)"""
 
-    def __init__(self, run_dir: Path, sample: np.ndarray, every: int):
+    def __init__(self, run_dir: Path, sample: np.ndarray, batch: tuple, every: int):
         super().__init__()
         import tensorflow as tf
 
-        self.tf, self.sample, self.every = tf, sample, every
+        self.tf, self.sample, self.batch, self.every = tf, sample, batch, every
         self.writer = tf.summary.create_file_writer(str(run_dir / "train"))
         self.last = 0
+
+    def _gradients(self) -> dict[str, np.ndarray]:
+        from dnnlab.probe import gradients, positions
+
+        model = self.model
+        dense = [la for la in model.layers if isinstance(la, keras.layers.Dense)]
+        grads = gradients(model, model.loss, *self.batch)
+        at = positions(model, [layer.kernel for layer in dense])
+        return {layer.name: grads[i] for layer, i in zip(dense, at, strict=True)}
+
+    def on_train_begin(self, logs=None):  # step 0: the gradient at initialization
+        if int(self.model.optimizer.iterations) == 0:
+            self._norms(step=0)
+
+    def _norms(self, step: int) -> None:
+        with self.writer.as_default(step=step):
+            for name, g in self._gradients().items():
+                self.tf.summary.scalar(f"gradient_norm/{name}", np.linalg.norm(g))
 
     def on_train_batch_end(self, batch, logs=None):
         # With several steps per execution this fires once per execution: log by the
@@ -37,6 +61,7 @@ class DetailedView(keras.callbacks.Callback):
             for name, value in (logs or {}).items():
                 self.tf.summary.scalar(f"batch_{name}", value)
             self.tf.summary.scalar("batch_learning_rate", self._lr())
+        self._norms(step)
 
     def on_epoch_end(self, epoch, logs=None):
         from dnnlab.probe import hidden_outputs
@@ -45,6 +70,8 @@ class DetailedView(keras.callbacks.Callback):
         with self.writer.as_default(step=epoch):
             for i, out in enumerate(outputs, start=1):
                 self.tf.summary.histogram(f"activations/act_{i}", out)
+            for name, g in self._gradients().items():
+                self.tf.summary.histogram(f"gradients/{name}", g)
         self.writer.flush()
 
     def _lr(self) -> float:
@@ -91,8 +118,8 @@ def write_session(run_dir: Path, values: dict, trial_id: str, result=None) -> No
 def write_images(model, data, p: np.ndarray, run_dir: Path) -> list[Path]:
     """What the net learned and got wrong, as PNGs in run_dir and as image summaries:
     the test confusion matrix, the 16 most confidently misclassified test digits, and
-    for softmax regression the 10 learned weight templates. p: the net's outputs on
-    the test set."""
+    for softmax regression the 10 learned weight templates, under a run of their own,
+    `test`. p: the net's outputs on the test set."""
     import tensorflow as tf
 
     from dnnlab import plots
@@ -126,7 +153,7 @@ def write_images(model, data, p: np.ndarray, run_dir: Path) -> list[Path]:
                 "the learned weights of each digit (blue +, red −)",
             )
         )
-    with tf.summary.create_file_writer(str(run_dir / "validation")).as_default():
+    with tf.summary.create_file_writer(str(run_dir / "test")).as_default():
         for path in drawn:
             png = tf.image.decode_png(tf.io.read_file(str(path)), channels=4)
             tf.summary.image(path.stem, png[None], step=0)

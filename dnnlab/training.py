@@ -100,7 +100,7 @@ def train(
     if config.curves:
         sets.update(inference=(x, targets), test=(data.x_test, one_hot(data.y_test)))
     # First: History, TensorBoard and the progress bar then see its numbers.
-    cbs = [_Evaluate(sets), history, trace, keras.callbacks.TerminateOnNaN()]
+    cbs = [_Evaluate(sets), history, trace, _StopOnNaN()]
     cbs.append(_Progress())
     cbs += callbacks
     if config.tensorboard and not device.tensorboard_available():
@@ -111,7 +111,8 @@ def train(
             from dnnlab.tboard import DetailedView
 
             sample = (x_val if len(x_val) else x)[:1000]
-            cbs.append(DetailedView(run_dir, sample, every=config.trace_every))
+            batch = x[: config.batch_size], targets[: config.batch_size]
+            cbs.append(DetailedView(run_dir, sample, batch, every=config.trace_every))
     # Saved at the end of every epoch, after the logs; --resume restarts from it.
     backup = run_dir / "backup"
     done = _epochs_saved(backup) if before is not None else 0
@@ -149,6 +150,11 @@ def train(
     )
     if diverged_at is not None:
         status = "diverged"
+        step = next(step for step, v in trace.trace if not math.isfinite(v))
+        print(
+            f"dnnlab: the training loss was no longer finite by step {step} "
+            f"(epoch {diverged_at}): training stopped there, reported as diverged"
+        )
     test_loss, test_acc, p = (
         evaluate(model, data.x_test, one_hot(data.y_test))
         if test
@@ -315,6 +321,15 @@ class _Progress(keras.callbacks.ProgbarLogger):
                 break
             kept[name] = value
         return kept
+
+
+class _StopOnNaN(keras.callbacks.Callback):
+    """Keras' TerminateOnNaN without its bare "Batch 49: Invalid loss, terminating
+    training" line: train() says it in words, with the step and epoch."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        if not math.isfinite(float((logs or {}).get("loss", 0.0))):
+            self.model.stop_training = True
 
 
 class _Trace(keras.callbacks.Callback):

@@ -6,7 +6,8 @@ five-layer net. Two numbers beside the accuracy: the gradient norm of the first 
 layer over the last one before training (sigmoid's vanishes toward the input), and the
 share of dead hidden units after training: units whose output is the same on all of
 1,000 validation images, so no gradient passes them (a ReLU stuck at 0; a Leaky ReLU,
-PReLU or ELU unit never is).
+PReLU or ELU unit never is). TensorBoard shows each layer's gradient norm as it trains
+(gradient_norm/) and its gradients' histograms (gradients/).
 Run: python labs/DNN_activation.py [--epochs 5] [--learning-rate 0.01]
 """
 
@@ -50,6 +51,9 @@ def claim(results) -> Claim:
 
 
 if __name__ == "__main__":
-    run_lab(
-        variants, claim, extras={"grad_ratio": grad_ratio, "dead_units": dead_units}
+    run_lab(  # detail: each layer's gradient norm and histogram in TensorBoard
+        variants,
+        claim,
+        detail=True,
+        extras={"grad_ratio": grad_ratio, "dead_units": dead_units},
     )

@@ -4,7 +4,8 @@ Slide: "Deep Neural Network - sigmoid / ReLU" (exercise DNN_deep_hidden_layer5.p
 Description: 784 → 5 × 256 → 10 with ReLU. Before training, the gradient norm of the
 first hidden layer's kernel over the last one's, on the first batches: with ReLU they
 stay comparable; the same net with sigmoid gets a first-layer gradient far below the
-last's (the vanishing gradient). Trained, the ReLU net reaches about 98 %.
+last's (the vanishing gradient). Trained, the ReLU net reaches about 98 %. In
+TensorBoard, gradient_norm/ holds each layer's gradient norm as it trains.
 Run: python labs/DNN_deep_hidden_layer5.py [--activation sigmoid]
 """
 
@@ -65,5 +66,6 @@ if __name__ == "__main__":
         config,
         claim,
         target=0.98,
+        detail=True,  # each layer's gradient norm in TensorBoard
         extras={"grad_ratio": grad_ratio, "sigmoid_ratio": sigmoid_ratio},
     )

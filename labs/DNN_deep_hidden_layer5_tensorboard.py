@@ -5,9 +5,11 @@ DNN_deep_hidden_layer5_tensorboard.py)
 Description: the five-layer net of DNN_deep_hidden_layer5.py, with ReLU and with
 sigmoid (nothing else differs), logged in full: loss, accuracy and learning rate per
 epoch and every 50 batches, weight and bias histograms, each hidden layer's activation
-histogram, and the model graph. What the two runs show side by side: sigmoid's
-activation histograms pile up at 0 and 1, its first layer gets a far smaller gradient,
-and its loss falls more slowly.
+histogram, each layer's gradient norm every 50 batches (gradient_norm/) and its
+gradients' histogram every epoch (gradients/), and the model graph. What the two runs
+show side by side: sigmoid's activation histograms pile up at 0 and 1, its first
+layer gets a far smaller gradient (gradient_norm/dense_1 against …/dense_5), and its
+loss falls more slowly.
 Run: python labs/DNN_deep_hidden_layer5_tensorboard.py, then tensorboard --logdir logs
 """
 

@@ -262,9 +262,12 @@ def fingerprint() -> str:
     cpu = re.search(
         r"model name\s*:\s*(.+)", info.read_text() if info.is_file() else ""
     )
+    flags = re.search(r"^flags\s*:\s*(.+)$", info.read_text(), re.M) if cpu else None
     parts = [
         platform.python_version(),
         cpu[1] if cpu else platform.processor(),
+        # One model name covers CPUs with and without AVX-512, whose kernels differ.
+        " ".join(sorted(flags[1].split())) if flags else "",
         str(os.cpu_count()),
         *(
             f"{p} {_version(p)}"

@@ -7,6 +7,7 @@ import re
 import pytest
 from conftest import LABS, lab_module
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+from tensorboard.util import tensor_util
 
 NAMES = sorted(p.stem for p in LABS.glob("DNN_*.py"))
 # `make test-jax` runs these tests again on Keras' JAX backend.
@@ -142,6 +143,7 @@ def test_a_diverging_rate_is_reported_and_the_lab_goes_on(lab_run):
         line for line in run.out.splitlines() if line.startswith(("  sgd_", "  adam_"))
     ]
     assert len(rows) == 2 and "diverged at epoch 1" in rows[0], rows
+    assert "in inference mode (the progress bar's: a\n  running mean" in run.out
     assert "not judged: it needs variant" in run.out  # two of nine variants ran
 
 
@@ -172,6 +174,22 @@ def test_tensorboard_lab_logs_histograms_batches_and_graph(lab_run):
         assert any(name.endswith(weights) for name in names), sorted(names)
     assert {"batch_loss", "batch_learning_rate", "epoch_learning_rate"} <= names
     assert [e.step for e in acc.Tensors("batch_loss")] == [50]  # every 50 of 54
+    layers = [f"dense_{i}" for i in range(1, 6)] + ["output"]
+    assert {f"gradient_norm/{n}" for n in layers} <= names, sorted(names)
+    assert {f"gradients/{n}" for n in layers} <= names
+    sigmoid = tags(run.root / "sigmoid" / "seed-1" / "train")
+
+    def ratio(events):  # first hidden layer's gradient norm over the last's, at init
+        first, last = (
+            events.Tensors(t)[0]
+            for t in ("gradient_norm/dense_1", "gradient_norm/dense_5")
+        )
+        assert first.step == last.step == 0
+        return float(tensor_util.make_ndarray(first.tensor_proto)) / float(
+            tensor_util.make_ndarray(last.tensor_proto)
+        )
+
+    assert ratio(sigmoid) < ratio(acc), (ratio(sigmoid), ratio(acc))  # the slide
     assert "keras" in names  # the model graph
     validation = set(
         tags(run.root / "sigmoid" / "seed-1" / "validation").Tags()["tensors"]
@@ -198,7 +216,7 @@ def test_tensorboard_lab_writes_an_op_graph_and_hparams_sessions(lab_run):
         content = session.PluginTagToContent("hparams")
         assert "_hparams_/session_start_info" in content
         assert "final/test_accuracy" in session.Tags()["tensors"]
-        images = tags(run.root / variant / "seed-1" / "validation")
+        images = tags(run.root / variant / "seed-1" / "test")  # a run of its own
         assert {"confusion", "misclassified"} <= set(
             images.PluginTagToContent("images")
         )
@@ -260,10 +278,18 @@ def test_tensorboard_serves_every_dashboard_of_a_lab(lab_run):
         scalars = get("/plugin/scalars/tags")
         assert any("epoch_accuracy" in tags for tags in scalars.values())
         assert any("batch_loss" in tags for tags in scalars.values())
+        assert any("gradient_norm/dense_1" in tags for tags in scalars.values())
+        gradients = {f"gradient_norm/dense_{i}" for i in (1, 5)}
+        for run_name, tags in scalars.items():  # the slide's picture, per run
+            if gradients <= set(tags):
+                ask = f"/plugin/scalars/scalars?run={run_name}&tag="
+                first, last = (get(ask + t)[-1][2] for t in sorted(gradients))
+                assert first > 0 and last > 0, (run_name, first, last)
         for plugin in ("histograms", "distributions"):  # weights and activations
             served = get(f"/plugin/{plugin}/tags")
             served = {tag for tags in served.values() for tag in tags}
             assert "activations/act_1" in served, (plugin, sorted(served)[:10])
+            assert "gradients/dense_1" in served, (plugin, sorted(served)[:10])
             assert any(t.endswith("dense_1/kernel/histogram") for t in served)
         images = get("/plugin/images/tags")
         assert {"confusion", "misclassified"} <= {

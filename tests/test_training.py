@@ -72,7 +72,7 @@ def test_same_seed_same_numbers(mnist, tmp_path):
     reason="on JAX Keras' cross-entropy clips the probabilities: the loss of a "
     "diverging net stays finite (12-16 here), so it shows as overshooting",
 )
-def test_divergence_is_reported_not_raised(mnist, tmp_path):
+def test_divergence_is_reported_not_raised(mnist, tmp_path, capfd):
     config = Config(
         log_dir=str(tmp_path),
         optimizer="sgd",
@@ -81,6 +81,9 @@ def test_divergence_is_reported_not_raised(mnist, tmp_path):
         **QUICK,
     )
     result = train(config, mnist)
+    shown = capfd.readouterr().out
+    assert "Invalid loss" not in shown  # Keras' bare line, said in words instead:
+    assert "no longer finite by step " in shown and "reported as diverged" in shown
     assert result.status == "diverged" and result.diverged_at == 1
     assert json.loads((result.run_dir / "result.json").read_text())["diverged_at"] == 1
 

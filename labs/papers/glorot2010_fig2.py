@@ -140,7 +140,7 @@ def figure(results, path):
         ax.set_yscale("log")
         ax.legend(fontsize=8)
     for ax in axes:
-        ax.grid(alpha=0.3)
+        plots.tidy(ax, integer_x=True)
     fig.suptitle("Glorot & Bengio 2010 on this machine", fontsize=10)
     return plots.save(fig, path)
 

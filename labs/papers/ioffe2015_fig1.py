@@ -101,7 +101,7 @@ def figure(results, path):
     axes[0].legend(fontsize=8)
     for ax in axes:
         ax.set_xlabel("training step")
-        ax.grid(alpha=0.3)
+        plots.tidy(ax, integer_x=True)
     fig.suptitle("Ioffe & Szegedy 2015, Fig. 1, on this machine", fontsize=10)
     return plots.save(fig, path)
 

@@ -60,7 +60,7 @@ def figure(results, path):
     ax.set(xlabel="epoch", ylabel="training cost", yscale="log")
     ax.set_title("Kingma & Ba 2015, Fig. 2 (a), each rule at its best rate", fontsize=9)
     ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
+    plots.tidy(ax, integer_x=True)
     return plots.save(fig, path)
 
 

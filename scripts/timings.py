@@ -1,0 +1,120 @@
+"""make timings: how long the seven labs of `make labs` take as a student runs them.
+
+Each lab runs with its defaults in a fresh process (`python labs/<lab>.py`: imports,
+data loading, compilation, TensorBoard logs and figures included) into a temporary
+log folder, one after the other, timed by the wall clock. The times, the machine and
+the commit go to docs/results/timings.json and the README's timing table.
+
+Usage: python scripts/timings.py [--check]  (--check: rewrite the README from the
+saved file without running anything)
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAVED = ROOT / "docs/results/timings.json"
+README = ROOT / "README.md"
+BEGIN, END = "<!-- timings: scripts/timings.py -->", "<!-- end timings -->"
+
+
+def make_labs() -> list[str]:
+    """The labs `make labs` runs, in its order, read from the Makefile."""
+    text = (ROOT / "Makefile").read_text()
+    targets = re.search(r"^labs:(.*?)\n\n", text, re.M | re.S)[1].replace("\\", " ")
+    labs = []
+    for target in targets.split():
+        rule = re.search(rf"^{target}:.*\n\t\$\(LAB\)/(\S+)\.py", text, re.M)
+        labs.append(rule[1])
+    return labs
+
+
+def machine() -> str:
+    info = Path("/proc/cpuinfo")
+    cpu = re.search(
+        r"model name\s*:\s*(.+)", info.read_text() if info.is_file() else ""
+    )
+    avx512 = " avx512f" in (info.read_text() if info.is_file() else "")
+    return (
+        f"{cpu[1] if cpu else 'unknown CPU'} ({'with' if avx512 else 'without'} "
+        f"AVX-512), {os.cpu_count()} cores"
+    )
+
+
+def commit() -> str:
+    git = ["git", "-C", str(ROOT)]
+    head = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True)
+    dirty = subprocess.run(
+        [*git, "status", "--porcelain", "labs", "dnnlab"],
+        capture_output=True,
+        text=True,
+    )
+    return head.stdout.strip()[:7] + (
+        " + uncommitted changes" if dirty.stdout.strip() else ""
+    )
+
+
+def run() -> dict:
+    seconds = {}
+    with tempfile.TemporaryDirectory() as logs:
+        for lab in make_labs():
+            start = time.perf_counter()
+            done = subprocess.run(
+                [sys.executable, str(ROOT / "labs" / f"{lab}.py"), "--log-dir", logs],
+                capture_output=True,
+                text=True,
+            )
+            seconds[lab] = round(time.perf_counter() - start, 1)
+            if done.returncode:
+                shown = (done.stdout + done.stderr)[-3000:]
+                sys.exit(f"timings: {lab} failed:\n{shown}")
+            print(f"{lab}: {seconds[lab]:.1f} s", flush=True)
+    return {
+        "machine": machine(),
+        "python": sys.version.split()[0],
+        "commit": commit(),
+        "date": datetime.date.today().isoformat(),
+        "seconds": seconds,
+    }
+
+
+def block(saved: dict) -> str:
+    total = sum(saved["seconds"].values())
+    rows = "\n".join(f"| `{lab}` | {s:.0f} s |" for lab, s in saved["seconds"].items())
+    return (
+        f"{BEGIN}\n"
+        f"How long `make labs` takes: {total / 60:.1f} min on {saved['machine']} "
+        f"(no GPU; Python {saved['python']}, commit {saved['commit']}, "
+        f"{saved['date']}), each lab with its defaults in a fresh process, imports and "
+        "compilation included. Machines differ up to 3× (one without AVX-512 ran an "
+        "epoch 3× slower).\n\n"
+        f"| lab | wall time |\n|---|---|\n{rows}\n"
+        f"{END}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="rewrite the README only")
+    args = parser.parse_args()
+    if not args.check:
+        SAVED.write_text(json.dumps(run(), indent=1) + "\n")
+    saved = json.loads(SAVED.read_text())
+    text = README.read_text()
+    start, end = text.index(BEGIN), text.index(END) + len(END)
+    README.write_text(text[:start] + block(saved) + text[end:])
+    print(f"wrote {README.name}'s timing table from {SAVED.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

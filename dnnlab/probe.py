@@ -60,13 +60,9 @@ def gradients(model: keras.Model, cost, x, y) -> list[np.ndarray]:
     elif backend == "tensorflow":
         import tensorflow as tf
 
-        # Training mode moves batch norm's statistics and dropout's seed: put back.
-        state = [keras.ops.convert_to_numpy(v) for v in model.non_trainable_variables]
         with tf.GradientTape() as tape:
             value = cost(y, model(x, training=True))
         grads = tape.gradient(value, model.trainable_variables)
-        for v, before in zip(model.non_trainable_variables, state, strict=True):
-            v.assign(before)
     else:
         raise NotImplementedError(f"gradient probe on the {backend} backend")
     return [np.asarray(keras.ops.convert_to_numpy(g)) for g in grads]

@@ -26,7 +26,7 @@ install:
 	rm -f $(STAMP)
 	$(MAKE) $(STAMP)
 
-# The quick set: under two minutes on 2 cores.
+# The quick set (without the slow tests: real processes, Ctrl-C, search workers).
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow" -n 2 --dist loadgroup
 

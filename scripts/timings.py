@@ -93,11 +93,12 @@ def block(saved: dict) -> str:
     rows = "\n".join(f"| `{lab}` | {s:.0f} s |" for lab, s in saved["seconds"].items())
     return (
         f"{BEGIN}\n"
-        f"How long `make labs` takes: {total / 60:.1f} min on {saved['machine']} "
+        f"How long `make labs` takes: {total / 60:.1f} min on {saved['machine']}\n"
         f"(no GPU; Python {saved['python']}, commit {saved['commit']}, "
-        f"{saved['date']}), each lab with its defaults in a fresh process, imports and "
-        "compilation included. Machines differ up to 3× (one without AVX-512 ran an "
-        "epoch 3× slower).\n\n"
+        f"{saved['date']}), each lab with its\n"
+        "defaults in a fresh process, imports and compilation included "
+        "(`make timings` measures\nyours; machines differ up to 3× in speed, "
+        "AVX-512 or not among others).\n\n"
         f"| lab | wall time |\n|---|---|\n{rows}\n"
         f"{END}"
     )

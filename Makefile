@@ -8,7 +8,7 @@ LAB := $(BIN)/python labs
 FLAGS ?=
 
 .PHONY: install test test-all test-jax lint tensorboard clean bench results stale timings labs \
-	labs-more \
+	labs-more lab-backprop \
 	lab-softmax lab-layer3 lab-layer5 lab-tensorboard lab-initializer \
 	lab-regularization lab-batchnorm lab-cost lab-activation lab-learning-rate \
 	lab-optimizer lab-dropout lab-search lab-best textbook book-optimizers book-init \
@@ -41,7 +41,7 @@ test-all: $(STAMP)
 test-jax: $(STAMP)
 	KERAS_BACKEND=jax $(BIN)/python -m pytest -q -n 2 -m "not slow" \
 		tests/test_labs.py tests/test_textbook.py tests/test_papers.py tests/test_jax.py \
-		tests/test_model.py tests/test_training.py tests/test_probe.py
+		tests/test_model.py tests/test_training.py tests/test_probe.py tests/test_scratch.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check dnnlab labs tests scripts bench
@@ -75,8 +75,11 @@ labs: lab-softmax lab-layer3 lab-layer5 lab-tensorboard lab-initializer \
 	lab-regularization lab-batchnorm
 
 # The rest of the lecture, one lab per topic.
-labs-more: lab-cost lab-activation lab-learning-rate lab-optimizer lab-dropout \
+labs-more: lab-backprop lab-cost lab-activation lab-learning-rate lab-optimizer lab-dropout \
 	lab-search
+
+lab-backprop: $(STAMP)
+	$(LAB)/DNN_backprop.py $(FLAGS)
 
 lab-softmax: $(STAMP)
 	$(LAB)/DNN_softmax.py $(FLAGS)

@@ -45,6 +45,7 @@ CACHE = ROOT / ".cache/digests"  # probes of committed code, per machine
 HERE = CACHE / "working-tree.json"  # the last probe of the working tree
 PAGE, README = ROOT / "RESULTS.md", ROOT / "README.md"
 LABS = {  # the lecture's order -> make target
+    "DNN_backprop": "lab-backprop",
     "DNN_softmax": "lab-softmax",
     "DNN_cost_function": "lab-cost",
     "DNN_deep_hidden_layer3": "lab-layer3",

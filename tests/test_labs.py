@@ -13,6 +13,7 @@ NAMES = sorted(p.stem for p in LABS.glob("DNN_*.py"))
 # `make test-jax` runs these tests again on Keras' JAX backend.
 BACKEND = os.environ.get("KERAS_BACKEND", "tensorflow")
 OWN = {  # a lab's own flags for a quick run
+    "DNN_backprop": ("--steps", "200"),
     "DNN_hyperparameter_search": (
         "--trials",
         "1",
@@ -71,6 +72,14 @@ def compared_with_the_published_rows(run):
     assert "the Keras example mnist_mlp (98.40 %)" in run.out
 
 
+def gradients_agree_and_keras_trains_the_same_net(run):
+    numbers = extras(run, "net")
+    assert max(numbers[f"autodiff_{k}"] for k in ("W1", "b1", "W2", "b2")) < 1e-10
+    assert max(numbers[f"absolute_{k}"] for k in ("W1", "b1", "W2", "b2")) < 1e-9
+    assert numbers["step_loss_difference"] < 1e-4
+    assert (run.root / "hand_vs_keras.png").stat().st_size > 10_000
+
+
 def figure(name):
     def check(run):
         assert (run.root / name).stat().st_size > 10_000
@@ -79,6 +88,7 @@ def figure(name):
 
 
 CHECKS = {  # what a lab's quick run must show beyond the shape
+    "DNN_backprop": gradients_agree_and_keras_trains_the_same_net,
     "DNN_deep_hidden_layer5": sigmoid_gradient_vanishes_toward_the_input,
     "DNN_softmax": softmax_outputs_sum_to_one_and_both_formulations_learn,
     "DNN_initializer": a_small_normal_shrinks_the_signal,
@@ -91,8 +101,8 @@ CHECKS = {  # what a lab's quick run must show beyond the shape
 }
 
 
-def test_there_are_fourteen_labs():  # the lecture's 13 and the capstone
-    assert len(NAMES) == 14
+def test_there_are_fifteen_labs():  # the lecture's 14 and the capstone
+    assert len(NAMES) == 15
 
 
 @pytest.mark.parametrize("name", NAMES)

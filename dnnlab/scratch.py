@@ -1,0 +1,291 @@
+"""From scratch: the lecture's mechanism in NumPy, one short function per formula.
+
+Each layer is a forward/backward pair in the slides' notation: forward(x, …) returns
+the output and a cache of what backward needs; backward(dout, cache) returns the
+gradient of the cost with respect to each input, dout being the cost's gradient with
+respect to the output (back-propagation is the chain rule, one layer at a time). Then
+the numerical gradient that checks them, and every update rule of the optimizer
+slide, each in Keras' own convention (so it can be checked against Keras; where the
+textbook writes it differently the docstring says how).
+
+Every body sits between `# solution` and `# end solution`: the exercises are made
+from this file by replacing those lines (keep names and signatures as they are).
+Shapes: x is (N, D), a batch of N rows; W is (D, M); t is one-hot (N, C).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# ---------------------------------------------------------------- layers
+
+
+def affine_forward(x, W, b):
+    """out = x·W + b (the slide's weighted sum)."""
+    # solution
+    out = x @ W + b
+    # end solution
+    return out, (x, W)
+
+
+def affine_backward(dout, cache):
+    """(dx, dW, db): dx = dout·Wᵀ, dW = xᵀ·dout, db = Σ over the batch of dout."""
+    x, W = cache
+    # solution
+    dx = dout @ W.T
+    dW = x.T @ dout
+    db = dout.sum(axis=0)
+    # end solution
+    return dx, dW, db
+
+
+def relu_forward(x):
+    """max(0, x)."""
+    # solution
+    out = np.maximum(0, x)
+    # end solution
+    return out, x
+
+
+def relu_backward(dout, cache):
+    """dout where x > 0, else 0 (ReLU's derivative is 1 or 0)."""
+    x = cache
+    # solution
+    dx = dout * (x > 0)
+    # end solution
+    return dx
+
+
+def sigmoid_forward(x):
+    """σ(x) = 1 / (1 + e⁻ˣ)."""
+    # solution
+    out = 1 / (1 + np.exp(-x))
+    # end solution
+    return out, out
+
+
+def sigmoid_backward(dout, cache):
+    """dout · σ(x)(1 − σ(x)): at most ¼, which is why a deep sigmoid net's gradient
+    vanishes toward the input."""
+    y = cache
+    # solution
+    dx = dout * y * (1 - y)
+    # end solution
+    return dx
+
+
+def softmax(x):
+    """yₖ = e^xₖ / Σⱼ e^xⱼ per row (minus the row's max first: the same value, no
+    overflow)."""
+    # solution
+    e = np.exp(x - x.max(axis=1, keepdims=True))
+    y = e / e.sum(axis=1, keepdims=True)
+    # end solution
+    return y
+
+
+def softmax_cross_entropy(scores, t):
+    """(cost, dscores): C = −(1/N) Σ t·log softmax(scores); dC/dscores = (y − t)/N.
+    log softmax is taken as scores − log Σ e^scores (shifted by the max), never as
+    log of a softmax that rounded to 0."""
+    n = len(scores)
+    # solution
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    log_y = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    cost = -np.sum(t * log_y) / n
+    dscores = (np.exp(log_y) - t) / n
+    # end solution
+    return cost, dscores
+
+
+def mse(y, t):
+    """(cost, dy): the slide's C = ½ Σ (y − t)², averaged over the batch's N rows;
+    dC/dy = (y − t)/N. (Keras' MeanSquaredError is the mean over all N·C numbers
+    without the ½: 2/C times this.)"""
+    n = len(y)
+    # solution
+    cost = 0.5 * np.sum((y - t) ** 2) / n
+    dy = (y - t) / n
+    # end solution
+    return cost, dy
+
+
+def batchnorm_forward(x, gamma, beta, eps=1e-3):
+    """Training mode: each column normalized by the batch's mean μ and variance σ²,
+    x̂ = (x − μ)/√(σ² + ε), then out = γ·x̂ + β. ε = 1e-3 as Keras'."""
+    # solution
+    mu = x.mean(axis=0)
+    var = x.var(axis=0)
+    xhat = (x - mu) / np.sqrt(var + eps)
+    out = gamma * xhat + beta
+    # end solution
+    return out, (xhat, gamma, var, eps)
+
+
+def batchnorm_backward(dout, cache):
+    """(dx, dγ, dβ). dγ = Σ dout·x̂, dβ = Σ dout; dx carries the gradient through
+    x̂ and through the batch's own mean and variance:
+    dx = (1/N)(γ/√(σ²+ε)) (N·dx̂ − Σ dx̂ − x̂ Σ dx̂·x̂), dx̂ = dout·γ."""
+    xhat, gamma, var, eps = cache
+    n = len(dout)
+    # solution
+    dgamma = np.sum(dout * xhat, axis=0)
+    dbeta = dout.sum(axis=0)
+    dxhat = dout * gamma
+    dx = (
+        (n * dxhat - dxhat.sum(axis=0) - xhat * np.sum(dxhat * xhat, axis=0))
+        / n
+        / np.sqrt(var + eps)
+    )
+    # end solution
+    return dx, dgamma, dbeta
+
+
+def batchnorm_inference(x, gamma, beta, mean, var, eps=1e-3):
+    """Inference mode: the moving mean and variance instead of the batch's."""
+    # solution
+    out = gamma * (x - mean) / np.sqrt(var + eps) + beta
+    # end solution
+    return out
+
+
+def dropout_forward(x, p, mask):
+    """Inverted dropout, as Keras: in training each unit is kept where mask is True
+    (drawn with probability 1 − p) and scaled by 1/(1 − p), so inference uses the
+    net as it is. (The textbook scales at inference instead: × (1 − p) there.)"""
+    # solution
+    out = x * mask / (1 - p)
+    # end solution
+    return out, (mask, p)
+
+
+def dropout_backward(dout, cache):
+    """The gradient passes the kept units, scaled the same way."""
+    mask, p = cache
+    # solution
+    dx = dout * mask / (1 - p)
+    # end solution
+    return dx
+
+
+# ---------------------------------------------------------------- checking
+
+
+def numerical_gradient(f, x, h=1e-5):
+    """df/dx by central differences, (f(x + h) − f(x − h)) / 2h, one element of x
+    at a time (x is changed and restored in place). In float64: in float32 the
+    rounding of f swamps h."""
+    grad = np.zeros_like(x, dtype=np.float64)
+    # solution
+    for i in np.ndindex(x.shape):
+        keep = x[i]
+        x[i] = keep + h
+        up = f()
+        x[i] = keep - h
+        down = f()
+        x[i] = keep
+        grad[i] = (up - down) / (2 * h)
+    # end solution
+    return grad
+
+
+def rel_error(a, b) -> float:
+    """CS231n's check: max over elements of |a − b| / max(1e-8, |a| + |b|)."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+
+
+# ---------------------------------------------------------------- update rules
+# w: the weights, dw: the cost's gradient, lr: the learning rate η. Each returns
+# the new weights and the rule's new state; nothing is changed in place.
+
+
+def sgd(w, dw, lr):
+    """Gradient descent: w ← w − η·dw."""
+    # solution
+    w = w - lr * dw
+    # end solution
+    return w
+
+
+def momentum(w, dw, v, lr, mu=0.9):
+    """Momentum: v ← μ·v − η·dw, w ← w + v (as Keras and the textbook)."""
+    # solution
+    v = mu * v - lr * dw
+    w = w + v
+    # end solution
+    return w, v
+
+
+def nesterov(w, dw, v, lr, mu=0.9):
+    """Nesterov, Keras' form: v ← μ·v − η·dw, w ← w + μ·v − η·dw (the step taken
+    from where momentum carries w; the textbook writes the same rule as
+    w ← w + μ²·v − (1 + μ)·η·dw with v updated after)."""
+    # solution
+    v = mu * v - lr * dw
+    w = w + mu * v - lr * dw
+    # end solution
+    return w, v
+
+
+def adagrad(w, dw, h, lr, eps=1e-7):
+    """AdaGrad, Keras' form: h ← h + dw², w ← w − η·dw / √(h + ε), h starting at
+    0.1 (Keras' initial_accumulator_value). The textbook starts h at 0 and puts ε
+    outside the root: η·dw / (√h + 1e-7)."""
+    # solution
+    h = h + dw**2
+    w = w - lr * dw / np.sqrt(h + eps)
+    # end solution
+    return w, h
+
+
+def rmsprop(w, dw, s, lr, rho=0.9, eps=1e-7):
+    """RMSProp, Keras' form: s ← ρ·s + (1 − ρ)·dw², w ← w − η·dw / √(s + ε).
+    The textbook: ρ = 0.99 and ε outside the root."""
+    # solution
+    s = rho * s + (1 - rho) * dw**2
+    w = w - lr * dw / np.sqrt(s + eps)
+    # end solution
+    return w, s
+
+
+def adam(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-7):
+    """Adam, step t = 1, 2, …: m ← β₁·m + (1 − β₁)·dw, v ← β₂·v + (1 − β₂)·dw²,
+    w ← w − α·m / (√v + ε) with α = η·√(1 − β₂ᵗ)/(1 − β₁ᵗ) (the bias correction
+    folded into the rate, as Keras and the textbook; the paper's ε is 1e-8)."""
+    # solution
+    m = beta1 * m + (1 - beta1) * dw
+    v = beta2 * v + (1 - beta2) * dw**2
+    alpha = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t)
+    w = w - alpha * m / (np.sqrt(v) + eps)
+    # end solution
+    return w, m, v
+
+
+# ---------------------------------------------------------------- a two-layer net
+
+
+def two_layer_init(rng, sizes=(784, 50, 10), std=0.01):
+    """The textbook's TwoLayerNet: weights N(0, std²), biases 0, float64."""
+    d, hidden, c = sizes
+    return {
+        "W1": std * rng.standard_normal((d, hidden)),
+        "b1": np.zeros(hidden),
+        "W2": std * rng.standard_normal((hidden, c)),
+        "b2": np.zeros(c),
+    }
+
+
+def two_layer_loss(params, x, t):
+    """(cost, grads) of affine → ReLU → affine → softmax cross-entropy: the forward
+    pass, then back-propagation through the same layers in reverse."""
+    # solution
+    h, cache1 = affine_forward(x, params["W1"], params["b1"])
+    a, cache_relu = relu_forward(h)
+    scores, cache2 = affine_forward(a, params["W2"], params["b2"])
+    cost, dscores = softmax_cross_entropy(scores, t)
+    da, dW2, db2 = affine_backward(dscores, cache2)
+    dh = relu_backward(da, cache_relu)
+    _, dW1, db1 = affine_backward(dh, cache1)
+    # end solution
+    return cost, {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}

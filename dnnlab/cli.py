@@ -14,13 +14,20 @@ from dnnlab.runs import latest_run
 BACKENDS = ("tensorflow", "jax")
 
 
+# Flags that had another name once: old -> new.
+RENAMED = {"--strategy": "--variants", "--strategies": "--variants"}
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, not argparse's usage block
         unknown = [w for w in message.split() if w.startswith("--")]
         if message.startswith("unrecognized arguments") and unknown:
             flags = [f for a in self._actions for f in a.option_strings]
-            near = nearest(unknown[0].split("=")[0], flags)
-            message += f" (did you mean {near}?)" if near else ""
+            flag = unknown[0].split("=")[0]
+            if RENAMED.get(flag) in flags:
+                message += f" ({flag} is now {RENAMED[flag]})"
+            elif near := nearest(flag, flags):
+                message += f" (did you mean {near}?)"
         usage_error(self.prog, message)
 
 
@@ -83,7 +90,7 @@ def parser(configs: dict[str, Config], prog: str) -> argparse.ArgumentParser:
     if len(configs) > 1:
         p.add_argument(
             "--variants",
-            type=lambda t: [v for v in t.split(",") if v],
+            type=lambda t: _parts(t, "variant names"),
             metavar="NAMES",
             help="run only these variants, e.g. "
             + ",".join(list(configs)[:2])
@@ -166,12 +173,25 @@ def usage_error(prog: str, message) -> None:
     sys.exit(2)
 
 
+def _parts(text: str, what: str) -> list[str]:
+    """'a,b' or 'a, b' or 'a b' -> ['a', 'b']; an empty part ('a,,b', 'a,') is
+    refused with the value quoted, never read as a shorter list."""
+    parts = [t.strip() for t in text.strip().split(",")]
+    parts = [w for t in parts for w in (t.split() or [""])]
+    if "" in parts:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} has an empty part: expected comma-separated {what}"
+        )
+    return parts
+
+
 def _widths(text: str) -> tuple[int, ...]:
     """'256,256,256' -> (256, 256, 256); '' or 'none' -> () (softmax regression)."""
     if text.strip().lower() in ("", "none", "()"):
         return ()
+    parts = _parts(text, "widths, e.g. 256,256")
     try:
-        return tuple(int(t) for t in text.replace(" ", ",").split(",") if t)
+        return tuple(int(t) for t in parts)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a comma-separated list of widths"

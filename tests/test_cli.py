@@ -53,6 +53,10 @@ def refused(argv, capsys, configs=VARIANTS) -> str:
         (["--validation-split", "1"], "validation_split=1.0 is not allowed"),
         (["--seeds", "0"], "seeds=0 is not allowed"),
         (["--variants", "a,c"], "variants='c' is not allowed: expected some of a, b"),
+        (["--hidden-units", "256,,256"], "'256,,256' has an empty part"),
+        (["--hidden-units", "256,"], "'256,' has an empty part"),
+        (["--variants", "a,"], "'a,' has an empty part: expected comma-separated"),
+        (["--strategy", "a"], "--strategy a (--strategy is now --variants)"),
     ],
 )
 def test_bad_flag_exits_2_with_one_line(args, says, capsys):
@@ -73,6 +77,14 @@ def test_flags_override_every_variant():
         "hidden_units": (64, 32),
         "tensorboard": False,
     }
+
+
+def test_lists_read_with_commas_or_spaces():
+    for text in ("64,32", "64, 32", "64 32"):
+        config = parse(VARIANTS, ["--hidden-units", text]).variants["a"]
+        assert config.hidden_units == (64, 32), text
+    chosen = parse(VARIANTS, ["--variants", "b, a"]).variants
+    assert list(chosen) == ["a", "b"]  # in the lab's order
 
 
 def test_a_labs_own_options_and_variants():

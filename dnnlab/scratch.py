@@ -171,13 +171,13 @@ def dropout_backward(dout, cache):
 # ---------------------------------------------------------------- checking
 
 
-def numerical_gradient(f, x, h=1e-5):
+def numerical_gradient(f, x, h=1e-5, at=None):
     """df/dx by central differences, (f(x + h) − f(x − h)) / 2h, one element of x
-    at a time (x is changed and restored in place). In float64: in float32 the
-    rounding of f swamps h."""
+    at a time (x is changed and restored in place); `at`: only these elements'
+    indices (the rest stay 0). In float64: in float32 the rounding of f swamps h."""
     grad = np.zeros_like(x, dtype=np.float64)
     # solution
-    for i in np.ndindex(x.shape):
+    for i in np.ndindex(x.shape) if at is None else at:
         keep = x[i]
         x[i] = keep + h
         up = f()

@@ -33,18 +33,15 @@ class DetailedView(keras.callbacks.Callback):
         self.last, self.kernel_gradients = 0, None
 
     def _gradients(self) -> dict[str, np.ndarray]:
+        from dnnlab.probe import kernel_gradients
+
         model = self.model
         if self.kernel_gradients is None:
             dense = [la for la in model.layers if isinstance(la, keras.layers.Dense)]
             self.names = [layer.name for layer in dense]
-            self.kernel_gradients = kernel_gradients(model, [la.kernel for la in dense])
-        # On TensorFlow training mode moves batch norm's statistics and dropout's
-        # seed: put them back, so that logging leaves the training as it was.
-        state = [keras.ops.convert_to_numpy(v) for v in model.non_trainable_variables]
-        grads = self.kernel_gradients(*self.batch)
-        for v, before in zip(model.non_trainable_variables, state, strict=True):
-            v.assign(before)
-        return dict(zip(self.names, grads, strict=True))
+            kernels = [layer.kernel for layer in dense]
+            self.kernel_gradients = kernel_gradients(model, kernels)
+        return dict(zip(self.names, self.kernel_gradients(*self.batch), strict=True))
 
     def on_train_begin(self, logs=None):  # step 0: the gradient at initialization
         if int(self.model.optimizer.iterations) == 0:
@@ -81,41 +78,6 @@ class DetailedView(keras.callbacks.Callback):
 
     def _lr(self) -> float:
         return float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
-
-
-def kernel_gradients(model, kernels):
-    """(x, y) -> d loss / d each of `kernels` on that batch, in training mode, as
-    NumPy arrays; compiled once (probe.gradients' eager tape costs ~80 ms a call on
-    2 cores, about a second an epoch when logged every 50 steps)."""
-    if keras.backend.backend() == "jax":
-        import jax
-
-        from dnnlab.probe import positions
-
-        at = positions(model, kernels)
-
-        def value(trainable, fixed, x, y):
-            out, _ = model.stateless_call(trainable, fixed, x, training=True)
-            return model.loss(y, out)
-
-        grad = jax.jit(jax.grad(value))
-
-        def run(x, y):
-            values = [v.value for v in model.trainable_variables]
-            fixed = [v.value for v in model.non_trainable_variables]
-            grads = grad(values, fixed, x, y)
-            return [np.asarray(grads[i]) for i in at]
-
-        return run
-    import tensorflow as tf
-
-    @tf.function
-    def grads(x, y):
-        with tf.GradientTape() as tape:
-            cost = model.loss(y, model(x, training=True))
-        return tape.gradient(cost, kernels)
-
-    return lambda x, y: [g.numpy() for g in grads(x, y)]
 
 
 def write_graph(model, loss, run_dir: Path) -> None:

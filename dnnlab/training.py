@@ -95,7 +95,7 @@ def train(
         model.optimizer.build(model.trainable_variables)
     if keras.backend.backend() == "jax" and config.trace_every > 1:
         model.train_function = _scanned(model)
-    history, trace = keras.callbacks.History(), _Trace()
+    history, trace = keras.callbacks.History(), Trace()
     sets = {"val": (x_val, one_hot(y_val))} if len(x_val) else {}
     if config.curves:
         sets.update(inference=(x, targets), test=(data.x_test, one_hot(data.y_test)))
@@ -332,7 +332,7 @@ class _StopOnNaN(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-class _Trace(keras.callbacks.Callback):
+class Trace(keras.callbacks.Callback):
     """The training loss by iteration, at the end of each compiled call (trace_every).
 
     Keras reports the running mean of the epoch's loss; the mean over the steps since

@@ -38,18 +38,6 @@ config = Config(
 COMPARED = 100  # steps whose losses are compared one by one
 
 
-def central_difference(params, name, i, x, t, h=1e-5) -> float:
-    """d cost / d params[name].flat[i] by (f(w + h) − f(w − h)) / 2h, float64."""
-    flat = params[name].reshape(-1)  # a view: moving it moves the weight
-    keep = flat[i]
-    flat[i] = keep + h
-    up = s.two_layer_loss(params, x, t)[0]
-    flat[i] = keep - h
-    down = s.two_layer_loss(params, x, t)[0]
-    flat[i] = keep
-    return (up - down) / (2 * h)
-
-
 def autodiff(params, x, t) -> dict:
     """The two-layer net's cost gradient by automatic differentiation, float64:
     GradientTape on TensorFlow, jax.grad on JAX."""
@@ -88,9 +76,10 @@ def gradient_errors(params, x, t, rng) -> dict:
     out = {}
     for name, w in params.items():
         picked = rng.choice(w.size, min(1000, w.size), replace=False)
-        numerical = np.array(
-            [central_difference(params, name, i, x, t) for i in picked]
-        )
+        at = [np.unravel_index(i, w.shape) for i in picked]
+        numerical = s.numerical_gradient(
+            lambda: s.two_layer_loss(params, x, t)[0], w, at=at
+        ).reshape(-1)[picked]
         mine = grads[name].reshape(-1)[picked]
         out[f"numerical_{name}"] = s.rel_error(mine, numerical)
         out[f"absolute_{name}"] = float(np.abs(mine - numerical).max())
@@ -106,6 +95,7 @@ def keras_fit(params, x, t, batches, lr):
     a record per step for the first COMPARED steps, then every 100 steps (100 steps
     per compiled call: a Python call per step would take longer than the training)."""
     from dnnlab.backend import keras
+    from dnnlab.training import Trace
 
     model = keras.Sequential(
         [
@@ -117,20 +107,7 @@ def keras_fit(params, x, t, batches, lr):
     sgd = keras.optimizers.SGD(lr)  # plain SGD keeps no state: recompiling is safe
     model.compile(optimizer=sgd, loss="categorical_crossentropy")
     model.set_weights([params[k].astype("float32") for k in ("W1", "b1", "W2", "b2")])
-    records = []
-
-    class Means(keras.callbacks.Callback):  # Keras logs the call's running mean
-        def on_epoch_begin(self, epoch, logs=None):
-            self.seen, self.mean = 0, 0.0
-            self.start = int(self.model.optimizer.iterations)
-
-        def on_train_batch_end(self, batch, logs=None):
-            step = int(self.model.optimizer.iterations)
-            seen, mean = step - self.start, float(logs["loss"])
-            chunk = (seen * mean - self.seen * self.mean) / (seen - self.seen)
-            records.append((step, chunk))
-            self.seen, self.mean = seen, mean
-
+    trace = Trace()  # (step, mean loss since the last record), as train() keeps
     for part, per_call in ((batches[:COMPARED], 1), (batches[COMPARED:], 100)):
         model.compile(optimizer=sgd, loss=model.loss, steps_per_execution=per_call)
         for start in range(0, len(part), 600):  # the batches laid out in order
@@ -142,9 +119,9 @@ def keras_fit(params, x, t, batches, lr):
                 epochs=1,
                 shuffle=False,
                 verbose=0,
-                callbacks=[Means()],
+                callbacks=[trace],
             )
-    return records, model
+    return trace.trace, model
 
 
 def fit(name, config, data, run_dir):

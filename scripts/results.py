@@ -257,18 +257,26 @@ def run_probes(todo: list[tuple[Path, list[str]]]) -> dict[Path, dict[str, dict]
     return found
 
 
+def cpu() -> tuple[str, set[str]]:
+    """The CPU's model name and its instruction-set flags (from /proc/cpuinfo)."""
+    info = Path("/proc/cpuinfo")
+    text = info.read_text() if info.is_file() else ""
+    model = re.search(r"model name\s*:\s*(.+)", text)
+    flags = re.search(r"^flags\s*:\s*(.+)$", text, re.M)
+    return (
+        model[1] if model else platform.processor(),
+        set(flags[1].split()) if flags else set(),
+    )
+
+
 def fingerprint() -> str:
     """The machine and libraries a probe's floats depend on, and the probe itself."""
-    info = Path("/proc/cpuinfo")
-    cpu = re.search(
-        r"model name\s*:\s*(.+)", info.read_text() if info.is_file() else ""
-    )
-    flags = re.search(r"^flags\s*:\s*(.+)$", info.read_text(), re.M) if cpu else None
+    model, flags = cpu()
     parts = [
         platform.python_version(),
-        cpu[1] if cpu else platform.processor(),
+        model,
         # One model name covers CPUs with and without AVX-512, whose kernels differ.
-        " ".join(sorted(flags[1].split())) if flags else "",
+        " ".join(sorted(flags)),
         str(os.cpu_count()),
         *(
             f"{p} {_version(p)}"

@@ -23,6 +23,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import results  # noqa: E402
+
 SAVED = ROOT / "docs/results/timings.json"
 README = ROOT / "README.md"
 BEGIN, END = "<!-- timings: scripts/timings.py -->", "<!-- end timings -->"
@@ -40,28 +44,15 @@ def make_labs() -> list[str]:
 
 
 def machine() -> str:
-    info = Path("/proc/cpuinfo")
-    cpu = re.search(
-        r"model name\s*:\s*(.+)", info.read_text() if info.is_file() else ""
-    )
-    avx512 = " avx512f" in (info.read_text() if info.is_file() else "")
-    return (
-        f"{cpu[1] if cpu else 'unknown CPU'} ({'with' if avx512 else 'without'} "
-        f"AVX-512), {os.cpu_count()} cores"
-    )
+    model, flags = results.cpu()
+    avx512 = "with" if "avx512f" in flags else "without"
+    return f"{model} ({avx512} AVX-512), {os.cpu_count()} cores"
 
 
 def commit() -> str:
-    git = ["git", "-C", str(ROOT)]
-    head = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True)
-    dirty = subprocess.run(
-        [*git, "status", "--porcelain", "labs", "dnnlab"],
-        capture_output=True,
-        text=True,
-    )
-    return head.stdout.strip()[:7] + (
-        " + uncommitted changes" if dirty.stdout.strip() else ""
-    )
+    dirty = results.git("status", "--porcelain", "labs", "dnnlab")
+    head = results.git("rev-parse", "--short=7", "HEAD")
+    return head + (" + uncommitted changes" if dirty else "")
 
 
 def run() -> dict:

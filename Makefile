@@ -8,7 +8,8 @@ LAB := $(BIN)/python labs
 FLAGS ?=
 
 .PHONY: install test test-all test-jax lint tensorboard clean bench results stale timings labs \
-	labs-more lab-backprop \
+	labs-more lab-backprop lab-formulas lab-gradient-descent book-activations \
+	book-batchnorm-gradient \
 	lab-softmax lab-layer3 lab-layer5 lab-tensorboard lab-initializer \
 	lab-regularization lab-batchnorm lab-cost lab-activation lab-learning-rate \
 	lab-optimizer lab-dropout lab-search lab-best textbook book-optimizers book-init \
@@ -75,11 +76,17 @@ labs: lab-softmax lab-layer3 lab-layer5 lab-tensorboard lab-initializer \
 	lab-regularization lab-batchnorm
 
 # The rest of the lecture, one lab per topic.
-labs-more: lab-backprop lab-cost lab-activation lab-learning-rate lab-optimizer lab-dropout \
-	lab-search
+labs-more: lab-backprop lab-formulas lab-cost lab-activation lab-gradient-descent \
+	lab-learning-rate lab-optimizer lab-dropout lab-search
 
 lab-backprop: $(STAMP)
 	$(LAB)/DNN_backprop.py $(FLAGS)
+
+lab-formulas: $(STAMP)
+	$(LAB)/DNN_formulas.py $(FLAGS)
+
+lab-gradient-descent: $(STAMP)
+	$(LAB)/DNN_gradient_descent.py $(FLAGS)
 
 lab-softmax: $(STAMP)
 	$(LAB)/DNN_softmax.py $(FLAGS)
@@ -125,14 +132,20 @@ lab-search: $(STAMP)
 	$(LAB)/DNN_hyperparameter_search.py $(FLAGS)
 
 # Chapter 6 of the textbook (Deep Learning from Scratch), one lab per figure.
-textbook: book-optimizers book-init book-batchnorm book-weight-decay book-dropout \
-	book-search
+textbook: book-optimizers book-activations book-init book-batchnorm-gradient \
+	book-batchnorm book-weight-decay book-dropout book-search
 
 book-optimizers: $(STAMP)
 	$(LAB)/textbook/optimizer_compare_mnist.py $(FLAGS)
 
+book-activations: $(STAMP)
+	$(LAB)/textbook/weight_init_activation_histogram.py $(FLAGS)
+
 book-init: $(STAMP)
 	$(LAB)/textbook/weight_init_compare.py $(FLAGS)
+
+book-batchnorm-gradient: $(STAMP)
+	$(LAB)/textbook/batch_norm_gradient_check.py $(FLAGS)
 
 book-batchnorm: $(STAMP)
 	$(LAB)/textbook/batch_norm_test.py $(FLAGS)

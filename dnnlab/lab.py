@@ -47,6 +47,7 @@ def run_lab(
     detail: bool = False,
     fit: Callable | None = None,
     options: dict[str, dict] | None = None,
+    columns: dict[str, Callable[[Seeds], str]] | None = None,
     argv=None,
 ) -> dict[str, Seeds]:
     """Parse the flags, train, print the table, save figures and results, judge.
@@ -61,6 +62,9 @@ def run_lab(
         detail: batch scalars, learning rate and activation histograms in TensorBoard.
         fit: (name, config, data, run_dir, **options) -> Result, instead of train.
         options: the lab's own flags, handed to `fit`.
+        columns: {header: f(seeds) -> text}, the table's columns instead of the
+            accuracies, for a lab whose `fit` trains no net on MNIST (a bowl, a
+            histogram, a gradient check): no model listing, no learning curves.
     """
     if isinstance(variants, Config):
         variants = {"net": variants}
@@ -69,7 +73,9 @@ def run_lab(
 
     prefetch()  # reads MNIST while TensorFlow loads
     try:
-        return _run(flags, claim, target, extras or {}, figures or {}, detail, fit)
+        return _run(
+            flags, claim, target, extras or {}, figures or {}, detail, fit, columns
+        )
     except ConfigError as e:
         usage_error(program(), e)
     except DataError as e:
@@ -80,7 +86,7 @@ def run_lab(
         sys.exit(130)
 
 
-def _run(flags: Flags, claim, target, extras, figures, detail, fit) -> dict:
+def _run(flags: Flags, claim, target, extras, figures, detail, fit, columns) -> dict:
     from dnnlab import device, plots
     from dnnlab.data import load_mnist
     from dnnlab.model import describe
@@ -89,10 +95,13 @@ def _run(flags: Flags, claim, target, extras, figures, detail, fit) -> dict:
 
     first = next(iter(flags.variants.values()))
     data = load_mnist()
-    for config in flags.variants.values():
-        check_fits(config, data)  # before any folder is made
+    net = columns is None  # else the lab's fit trains no net on MNIST
+    if net:
+        for config in flags.variants.values():
+            check_fits(config, data)  # before any folder is made
     print(device.banner(first.mixed_precision))
-    print(describe(flags.variants), flush=True)
+    if net:
+        print(describe(flags.variants), flush=True)
     root = run_folder(first)
     results: dict[str, Seeds] = {}
     try:
@@ -116,7 +125,7 @@ def _run(flags: Flags, claim, target, extras, figures, detail, fit) -> dict:
     except KeyboardInterrupt:
         done = {n: s for n, s in results.items() if s}
         if done:
-            print(table(done, target, title=first.name + " (interrupted)"))
+            print(table(done, target, first.name + " (interrupted)", columns))
         raise
     results = {n: s for n, s in results.items() if s}
     if not results:
@@ -125,14 +134,16 @@ def _run(flags: Flags, claim, target, extras, figures, detail, fit) -> dict:
         sessions(flags.variants, results)
     judged = judge(claim, results, flags)
     save(root, results, judged, flags, target)
-    drawn = [plots.curves(results, root / "compare.png")]
+    drawn = [plots.curves(results, root / "compare.png")] if net else []
     drawn += [draw(results, root / file) for file, draw in figures.items()]
-    print(table(results, target, title=first.name))
-    print("  accuracies after training, in inference mode (the progress bar's: a")
-    print("  running mean over the epoch's batches while the weights change)")
+    print(table(results, target, first.name, columns))
+    if net:
+        print("  accuracies after training, in inference mode (the progress bar's: a")
+        print("  running mean over the epoch's batches while the weights change)")
     if first.tensorboard:
         print(f"tensorboard --logdir {root}")
-    print("figures: " + "  ".join(str(p) for p in drawn))
+    if drawn:
+        print("figures: " + "  ".join(str(p) for p in drawn))
     if flags.show:
         plots.show(drawn)
     print("\n".join(judged.lines()))
@@ -181,26 +192,34 @@ def notes(flags: Flags) -> list[str]:
     return out
 
 
-def table(results: dict[str, Seeds], target: float, title: str = "") -> str:
+def table(
+    results: dict[str, Seeds],
+    target: float,
+    title: str = "",
+    columns: dict[str, Callable[[Seeds], str]] | None = None,
+) -> str:
     """Train and test accuracy, their gap, epochs to target (not for runs counted
-    in steps, which are one epoch) and time per variant; with several seeds,
-    mean ± std."""
+    in steps, which are one epoch) and time per variant, or the lab's own columns
+    and time; with several seeds, mean ± std."""
     by_epoch = any(not r.config.steps for seeds in results.values() for r in seeds)
-    head = ["train acc", "test acc", "gap", f"epochs to {target:.0%}", "time"]
+    if columns is None:
+        columns = {
+            "train acc": lambda seeds: pct(seeds.stat("train_accuracy")),
+            "test acc": lambda seeds: pct(seeds.stat("test_accuracy")),
+            "gap": lambda seeds: pct(seeds.stat("gap")),
+        }
+        if by_epoch:
+            columns[f"epochs to {target:.0%}"] = lambda seeds: seeds.stat(
+                lambda r: r.epochs_to(target)
+            ).show(spec=".2g")
+    head = [*columns, "time"]
     rows = {
         name: [
-            pct(seeds.stat("train_accuracy")),
-            pct(seeds.stat("test_accuracy")),
-            pct(seeds.stat("gap")),
-            seeds.stat(lambda r: r.epochs_to(target)).show(spec=".2g"),
+            *(show(seeds) for show in columns.values()),
             seeds.stat("wall_time").show(spec=".1f", unit="s"),
         ]
         for name, seeds in results.items()
     }
-    if not by_epoch:
-        del head[3]
-        for row in rows.values():
-            del row[3]
     cols = [
         max(len(h), *(len(r[i]) for r in rows.values())) + 2 for i, h in enumerate(head)
     ]

@@ -29,6 +29,16 @@ class Result:
     extras: dict = field(default_factory=dict)  # a lab's own numbers (probes)
     model: object = field(default=None, repr=False, compare=False)
 
+    @classmethod
+    def measured(cls, config: Config, run_dir: Path, extras: dict, wall_time: float):
+        """What a lab that trains no net on MNIST measured (a bowl, histograms, a
+        gradient check): its numbers in extras, saved in run_dir."""
+        nan = math.nan
+        r = cls(config, {}, nan, nan, nan, 0, wall_time, Path(run_dir), extras=extras)
+        r.run_dir.mkdir(parents=True, exist_ok=True)
+        r.save()
+        return r
+
     @property
     def final_loss(self) -> float:
         """The last epoch's training loss; infinite for a diverged run."""

@@ -195,6 +195,28 @@ def rel_error(a, b) -> float:
     return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
 
 
+def autodiff(value, params: dict) -> dict:
+    """The gradient of value(params), a function written in keras.ops, by the
+    backend's automatic differentiation in float64: GradientTape on TensorFlow,
+    jax.grad (with x64 on) on JAX. {name: array} in, {name: gradient} out."""
+    from dnnlab.backend import keras
+
+    if keras.backend.backend() == "jax":
+        import jax
+        import jax.numpy as jnp
+
+        with jax.enable_x64(True):
+            grads = jax.grad(value)({k: jnp.asarray(v) for k, v in params.items()})
+            return {k: np.asarray(v) for k, v in grads.items()}
+    import tensorflow as tf
+
+    tensors = {k: tf.Variable(np.asarray(v, np.float64)) for k, v in params.items()}
+    with tf.GradientTape() as tape:
+        out = value(tensors)
+    grads = tape.gradient(out, list(tensors.values()))
+    return {k: np.asarray(g) for k, g in zip(tensors, grads, strict=True)}
+
+
 # ---------------------------------------------------------------- update rules
 # w: the weights, dw: the cost's gradient, lr: the learning rate η. Each returns
 # the new weights and the rule's new state; nothing is changed in place.

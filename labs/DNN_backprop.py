@@ -43,29 +43,14 @@ def autodiff(params, x, t) -> dict:
     GradientTape on TensorFlow, jax.grad on JAX."""
     from dnnlab.backend import keras
 
-    if keras.backend.backend() == "jax":
-        import jax
-        import jax.numpy as jnp
+    ops = keras.ops
 
-        def value(p):
-            h = jnp.maximum(0, x @ p["W1"] + p["b1"])
-            return -jnp.sum(t * jax.nn.log_softmax(h @ p["W2"] + p["b2"])) / len(x)
+    def value(p):
+        h = ops.relu(ops.matmul(x, p["W1"]) + p["b1"])
+        scores = ops.matmul(h, p["W2"]) + p["b2"]
+        return -ops.sum(t * ops.log_softmax(scores)) / len(x)
 
-        with jax.enable_x64(True):
-            auto = jax.grad(value)({k: jnp.asarray(v) for k, v in params.items()})
-            auto = {k: np.asarray(v) for k, v in auto.items()}
-    else:
-        import tensorflow as tf
-
-        tensors = {k: tf.Variable(v) for k, v in params.items()}
-        with tf.GradientTape() as tape:
-            h = tf.nn.relu(x @ tensors["W1"] + tensors["b1"])
-            scores = h @ tensors["W2"] + tensors["b2"]
-            value = -tf.reduce_sum(t * tf.nn.log_softmax(scores)) / len(x)
-        auto = dict(
-            zip(tensors, tape.gradient(value, list(tensors.values())), strict=True)
-        )
-    return {k: np.asarray(v) for k, v in auto.items()}
+    return s.autodiff(value, params)
 
 
 def gradient_errors(params, x, t, rng) -> dict:

@@ -46,12 +46,14 @@ HERE = CACHE / "working-tree.json"  # the last probe of the working tree
 PAGE, README = ROOT / "RESULTS.md", ROOT / "README.md"
 LABS = {  # the lecture's order -> make target
     "DNN_backprop": "lab-backprop",
+    "DNN_formulas": "lab-formulas",
     "DNN_softmax": "lab-softmax",
     "DNN_cost_function": "lab-cost",
     "DNN_deep_hidden_layer3": "lab-layer3",
     "DNN_deep_hidden_layer5": "lab-layer5",
     "DNN_deep_hidden_layer5_tensorboard": "lab-tensorboard",
     "DNN_activation": "lab-activation",
+    "DNN_gradient_descent": "lab-gradient-descent",
     "DNN_learning_rate": "lab-learning-rate",
     "DNN_optimizer": "lab-optimizer",
     "DNN_initializer": "lab-initializer",
@@ -63,11 +65,18 @@ LABS = {  # the lecture's order -> make target
 }
 BOOK = {  # chapter 6 of the textbook, in its order -> make target
     "textbook/optimizer_compare_mnist": "book-optimizers",
+    "textbook/weight_init_activation_histogram": "book-activations",
     "textbook/weight_init_compare": "book-init",
+    "textbook/batch_norm_gradient_check": "book-batchnorm-gradient",
     "textbook/batch_norm_test": "book-batchnorm",
     "textbook/overfit_weight_decay": "book-weight-decay",
     "textbook/overfit_dropout": "book-dropout",
     "textbook/hyperparameter_optimization": "book-search",
+}
+NAIVE = "DNN_gradient_descent"  # where the book's optimizer_compare_naive.py runs
+PROGRAMS = {  # the book's nine chapter-6 programs, in its order -> the lab running it
+    "optimizer_compare_naive": NAIVE,
+    **{lab.split("/")[-1]: lab for lab in BOOK},
 }
 PAPERS = {  # the papers behind the lecture, in the lecture's order -> make target
     "papers/kingma2015_fig2": "paper-adam",
@@ -330,24 +339,30 @@ def draw(lab: str) -> None:
 
     from dnnlab import plots
 
-    figures = spec(ROOT / "labs" / f"{lab}.py").get("figures") or {}
+    got = spec(ROOT / "labs" / f"{lab}.py")
     results = load(SAVED / f"{stem(lab)}.json")
     FIGURES.mkdir(parents=True, exist_ok=True)
     for old in FIGURES.glob(f"{stem(lab)}__*.png"):
         old.unlink()
     parts = next(iter(results.values()))[0].run_dir.parts  # …/lab/timestamp/…
     when = parts[parts.index(stem(lab)) + 1]
-    plots.curves(
-        results, FIGURES / f"{stem(lab)}__compare.png", f"{stem(lab)} · {when}"
-    )
+    if got.get("columns") is None:  # a net trained on MNIST: its learning curves
+        plots.curves(
+            results, FIGURES / f"{stem(lab)}__compare.png", f"{stem(lab)} · {when}"
+        )
+    figures = got.get("figures") or {}
     for file, figure in figures.items():
         figure(results, FIGURES / f"{stem(lab)}__{file}")
 
 
 def judge(lab: str) -> tuple[dict, dict, dict, Claim]:
-    """The lab's saved file, its module, its results, and its own claim on them."""
+    """The lab's saved file, its module (with its table's columns, if its own, as
+    COLUMNS), its results, and its own claim on them."""
+    from digest import spec
+
     saved = read_json(SAVED / f"{stem(lab)}.json")
     module = runpy.run_path(str(ROOT / "labs" / f"{lab}.py"))
+    module["COLUMNS"] = spec(ROOT / "labs" / f"{lab}.py").get("columns")
     results = load(SAVED / f"{stem(lab)}.json")
     claim = module["claim"](results)
     if saved["seeds"] == 1:
@@ -371,7 +386,7 @@ def source(module: dict) -> tuple[str, str]:
 def section(
     i: int, lab: str, saved: dict, module: dict, results: dict, claim: Claim
 ) -> str:
-    rows = table(results, saved["target"]).splitlines()
+    rows = table(results, saved["target"], columns=module["COLUMNS"]).splitlines()
     head = ["variant", *re.split(r"\s{2,}", rows[0].strip())]
     md = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in rows[1:]:
@@ -411,12 +426,19 @@ def group(labs: list[str], first: int = 1) -> tuple[list, list, list, float]:
         summary.append(
             f"| {i} | {claim.sentence} | {verdict} | `make {TARGETS[lab]}` |"
         )
-        best = max(results, key=lambda n: results[n].stat("test_accuracy").mean)
         readme.append(
-            f"| `make {TARGETS[lab]}` | {title(module)} | "
-            f"{pct(results[best].stat('test_accuracy'))} ({best}) | {verdict} |"
+            f"| `make {TARGETS[lab]}` | {title(module)} | {headline(module, results)} "
+            f"| {verdict} |"
         )
     return sections, summary, readme, walls
+
+
+def headline(module: dict, results: dict) -> str:
+    """The README's number for a lab: the best variant's test accuracy."""
+    if module["COLUMNS"] is not None:
+        return "– (trains no net on MNIST)"
+    best = max(results, key=lambda n: results[n].stat("test_accuracy").mean)
+    return f"{pct(results[best].stat('test_accuracy'))} ({best})"
 
 
 def render(labs: list[str], figures: bool = True) -> None:
@@ -445,12 +467,21 @@ def render(labs: list[str], figures: bool = True) -> None:
             *(
                 [
                     "# The textbook, side by side",
-                    "Chapter 6 of *Deep Learning from Scratch* (Saito) runs one "
-                    "program per figure on MNIST (ch06/ in "
-                    "oreilly-japan/deep-learning-from-scratch). labs/textbook/ runs "
-                    "each program's set-up with dnnlab's Config; each section says "
-                    "what the book ran and shows, where the set-up differs, and "
-                    "whether the book's result holds here.",
+                    "Chapter 6 of *Deep Learning from Scratch* (Saito) has nine "
+                    "programs (ch06/ in oreilly-japan/deep-learning-from-scratch). "
+                    "labs/textbook/ runs eight of them with dnnlab's Config or "
+                    "dnnlab/scratch.py; each section says what the book ran and "
+                    "shows, where the set-up differs, and whether the book's result "
+                    "holds here. The ninth, `optimizer_compare_naive.py` (Fig. 6-8, "
+                    "the update rules on the bowl x²/20 + y²), is the lecture's lab "
+                    f"DNN_gradient_descent (section {lecture.index(NAIVE) + 1})."
+                    if NAIVE in lecture
+                    else "",
+                    "| program | lab |\n|---|---|\n"
+                    + "\n".join(
+                        f"| `{program}.py` | `{lab}` |"
+                        for program, lab in PROGRAMS.items()
+                    ),
                     head + "\n".join(b_summary),
                     *b_sections,
                 ]

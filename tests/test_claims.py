@@ -584,6 +584,95 @@ CASES.update(
 )
 
 
+def bowl(**distances) -> dict:
+    """The bowl lab: each variant's distance after 30 steps over the start's."""
+    return {name: dict(distance=[1.0, d]) for name, d in distances.items()}
+
+
+BOWL = dict(gd_too_small=0.7, gd_too_large=4.8, gd_usual=0.05)
+
+
+def seeds_of(values) -> PerSeed:
+    return PerSeed([[1.0, v] for v in values])
+
+
+def histogram(**changes) -> dict:
+    """The six initializations' layer-1 and layer-5 spreads and saturation, as the
+    book draws them; changes: {variant: {metric: value}}."""
+    spec = {
+        "sigmoid_std_1": dict(std=[0.46, 0.44], saturated=[0.7, 0.75]),
+        "sigmoid_std_0.01": dict(std=[0.025, 0.013], saturated=[0.0, 0.0]),
+        "sigmoid_xavier": dict(std=[0.21, 0.13], saturated=[0.0, 0.0]),
+        "relu_std_0.01": dict(std=[0.06, 1e-6], saturated=[1.0, 1.0]),
+        "relu_xavier": dict(std=[0.6, 0.12], saturated=[0.7, 0.7]),
+        "relu_he": dict(std=[0.83, 0.69], saturated=[0.75, 0.75]),
+    }
+    for name, numbers in changes.items():
+        spec[name] = {**spec[name], **numbers}
+    return spec
+
+
+PARAMS = ("W1", "b1", "gamma1", "beta1", "W2", "b2", "gamma2", "beta2", "W3", "b3")
+
+
+def bn_check(batch=None, one=None) -> dict:
+    """The batch-norm gradient check: batch_100 agrees to rounding, b1 and b2 get a
+    gradient of 0; one_image has 9 gradients of 0 and β₂ on ReLU's kink."""
+    batch_100, one_image = {}, {}
+    for k in PARAMS:
+        before = k in ("b1", "b2")
+        batch_100.update(
+            {
+                f"absolute_{k}": 5e-11,
+                f"numerical_{k}": 1e-5,  # saved, not judged
+                f"autodiff_{k}": 1e-8 if before else 1e-11,
+                f"largest_{k}": 1e-17 if before else 0.1,
+                f"mean_{k}": 1e-11,
+            }
+        )
+        one_image.update(
+            {
+                f"absolute_{k}": 0.1 if k == "beta2" else 0.0,
+                f"numerical_{k}": 1.0 if k == "beta2" else 0.0,
+                f"autodiff_{k}": 0.0,
+                f"largest_{k}": 0.9 if k == "b3" else 0.0,
+                f"mean_{k}": 0.05 if k == "beta2" else 1e-11,
+            }
+        )
+    return {
+        "batch_100": {**batch_100, **(batch or {})},
+        "one_image": {**one_image, **(one or {})},
+    }
+
+
+CASES.update(
+    {
+        "DNN_gradient_descent": (
+            bowl(**BOWL),
+            bowl(**{**BOWL, "gd_too_large": 0.5}),  # it converged after all
+            {**bowl(**BOWL), "gd_too_small": dict(distance=seeds_of([0.3, 0.5, 0.7]))},
+        ),
+        "DNN_formulas": (
+            {},
+            {"mse": dict(difference=1e-3)},  # ½Σ vs the mean, not converted
+            {"cross_entropy": dict(clipped=PerSeed([15.0, 17.0, 19.0]))},
+        ),
+        "textbook/weight_init_activation_histogram": (
+            histogram(),
+            histogram(relu_he=dict(std=[0.83, 0.2])),  # He shrank too
+            histogram(
+                sigmoid_std_1=dict(saturated=PerSeed([[0, 0.3], [0, 0.5], [0, 0.7]]))
+            ),
+        ),
+        "textbook/batch_norm_gradient_check": (
+            bn_check(),
+            bn_check(batch={"absolute_W1": 1e-6}),  # a backward gone wrong
+            bn_check(one={"mean_beta2": PerSeed([0.0, 1e-3, 2e-3])}),
+        ),
+    }
+)
+
+
 def test_every_lab_has_its_cases():
     labs = [p.stem for p in LABS.glob("DNN_*.py")]
     labs += [f"textbook/{p.stem}" for p in LABS.glob("textbook/*.py")]
@@ -600,6 +689,16 @@ def test_claim_follows_the_numbers(name, case, verdict):
         "DNN_initializer": dict(activation_std=[1.0, 0.5]),
         "DNN_hyperparameter_search": dict(best_so_far=[0.9]),
         "DNN_cost_function": dict(sum_error=0.0),
+        "DNN_gradient_descent": dict(
+            distance=[1.0, 0.1],
+            hand_vs_keras=1e-15,
+            dtype="float64",
+            fused=True,
+            dnnlab_vs_formula=2e-7,
+        ),
+        "DNN_formulas": dict(
+            difference=1e-16, dtype="float64", other=0.5, clipped=16.1
+        ),
     }.get(name, {})
     module = lab_module(name)
     for variant in module.get("variants") or {"net": None}:

@@ -9,6 +9,8 @@ from conftest import LABS
 from dnnlab import Config, train
 
 QUICK = {  # each lab's own flags for a quick run, beside --limit 600 --epochs 1
+    "textbook/weight_init_activation_histogram": (),  # one forward pass: quick
+    "textbook/batch_norm_gradient_check": ("--batch-size", "20"),  # 20 images checked
     "textbook/weight_init_compare": ("--steps", "30"),
     "textbook/optimizer_compare_mnist": ("--steps", "30"),
     "textbook/batch_norm_test": ("--variants", "bn_0.014,plain_0.014", "--epochs", "2"),
@@ -16,6 +18,9 @@ QUICK = {  # each lab's own flags for a quick run, beside --limit 600 --epochs 1
     "textbook/overfit_dropout": ("--epochs", "2"),
     "textbook/hyperparameter_optimization": ("--trials", "2", "--epochs", "2"),
 }
+
+
+OWN_TABLE = ("weight_init_activation_histogram", "batch_norm_gradient_check")
 
 
 def test_every_textbook_lab_has_a_quick_run():
@@ -31,9 +36,12 @@ def test_textbook_lab_runs_and_ends_with_its_verdict(name, lab_run):
     assert lines[0].startswith("dnnlab: backend "), lines[:3]
     assert lines[-1].startswith("verdict: "), lines[-3:]
     saved = json.loads((run.root / "results.json").read_text())
-    for png in ("compare.png", *(p.name for p in run.root.glob("*.png"))):
+    pngs = sorted(p.name for p in run.root.glob("*.png"))
+    net = not name.endswith(OWN_TABLE)  # a net's learning curves, in compare.png
+    assert ("compare.png" in pngs) == net, pngs
+    assert len(pngs) >= 1 + net, pngs  # the book's figure too
+    for png in pngs:
         assert (run.root / png).stat().st_size > 10_000, png
-    assert len(list(run.root.glob("*.png"))) >= 2  # the book's figure too
     first = next(iter(saved["variants"].values()))[0]
     if "--steps" in QUICK[name]:  # a loss at every one of exactly 30 iterations
         assert [step for step, _ in first["trace"]] == list(range(1, 31))
@@ -42,6 +50,21 @@ def test_textbook_lab_runs_and_ends_with_its_verdict(name, lab_run):
             assert len(first["history"][key]) == 2, key  # one per epoch
     if name.endswith("batch_norm_test"):
         assert "not judged" in run.out  # two of 32 variants
+    if name.endswith("weight_init_activation_histogram"):
+        for variant in saved["variants"].values():
+            numbers = variant[0]["extras"]
+            assert len(numbers["histograms"]) == 5
+            assert all(len(h) == 30 for h in numbers["histograms"])
+            assert all(sum(h) <= 100 * 1000 for h in numbers["histograms"])
+        he = saved["variants"]["relu_he"][0]["extras"]["kernel_std"]
+        assert all(abs(s - (2 / 100) ** 0.5) < 0.01 for s in he), he  # He: √(2/n)
+    if name.endswith("batch_norm_gradient_check"):
+        numbers = saved["variants"]["batch_100"][0]["extras"]  # 20 images here
+        params = ("W1", "b1", "gamma1", "beta1", "W2", "gamma2", "beta2", "W3", "b3")
+        assert max(numbers[f"absolute_{k}"] for k in params) < 1e-9, numbers
+        skip = ("b1", "b2")  # before batch norm: a gradient of 0, rounding apart
+        assert max(numbers[f"autodiff_{k}"] for k in params if k not in skip) < 1e-10
+        assert max(numbers[f"largest_{k}"] for k in skip) < 1e-12
     if name.endswith("hyperparameter_optimization"):
         assert len(first["extras"]["trials"]) == 2
         assert first["test_accuracy"] == first["test_accuracy"]  # the best, tested once

@@ -1,0 +1,283 @@
+"""
+Title: Gradient descent and the update rules on a bowl, by hand and in Keras
+Slide: "Deep Neural Network - Gradient Descent", "Learning Rate", "Optimizer"
+Book: chapter 6's optimizer_compare_naive.py (Fig. 6-8): f(x, y) = x²/20 + y² from
+(−7, 2), 30 updates each of SGD at 0.95, Momentum at 0.1, AdaGrad at 1.5 and Adam at
+0.3, drawn on the contour: SGD zigzags across the steep y direction, Momentum rolls
+like a ball, AdaGrad and Adam damp the zigzag.
+Description: gradient descent at a rate too small (0.1), the book's (0.95) and too
+large (1.05: the y direction's curvature is 2, so a rate above 1 overshoots more each
+step), then each update rule the lecture names (the book's four and Nesterov at
+Momentum's rate, RMSProp at Adam's: our choice) four ways on the same 30 steps:
+as the textbook writes it (common/optimizer.py), by hand in Keras' convention
+(dnnlab/scratch.py), Keras' own optimizer on two float64 variables, and dnnlab's
+optimizer (Keras' but for Adam, which dnnlab fuses on TensorFlow). The bowl has no
+randomness: every seed gives the same numbers.
+Run: python labs/DNN_gradient_descent.py [--variants adam,momentum]
+"""
+
+import time
+
+import numpy as np
+
+from dnnlab import Claim, Config, above, below, num, run_lab
+from dnnlab import scratch as s
+
+START = np.array([-7.0, 2.0])
+MU = 0.9  # Momentum's and Nesterov's μ, Keras' and the book's
+
+
+def height(x, y):
+    return x**2 / 20 + y**2
+
+
+def gradient(w):
+    return np.array([w[0] / 10, 2 * w[1]])
+
+
+base = Config(
+    name="DNN_gradient_descent",
+    hidden_units=(),
+    optimizer="sgd",
+    steps=30,
+    validation_split=0,
+    checkpoint=False,
+    tensorboard=False,
+)
+variants = {
+    "gd_too_small": base.replace(learning_rate=0.1),
+    "gd_usual": base.replace(learning_rate=0.95),  # the book's SGD
+    "gd_too_large": base.replace(learning_rate=1.05),
+    "momentum": base.replace(optimizer="momentum", learning_rate=0.1),
+    "nesterov": base.replace(optimizer="nesterov", learning_rate=0.1),
+    "adagrad": base.replace(optimizer="adagrad", learning_rate=1.5),
+    "rmsprop": base.replace(optimizer="rmsprop", learning_rate=0.3),
+    "adam": base.replace(optimizer="adam", learning_rate=0.3),
+}
+
+
+def textbook(rule, lr):
+    """One step (w, g, state, t) -> (w, state) as the book's common/optimizer.py
+    writes it: AdaGrad's and RMSProp's ε outside the root and their sums starting at
+    0, RMSProp's ρ 0.99, Nesterov in the book's form (its v already updated)."""
+
+    def step(w, g, st, t):
+        if rule == "sgd":
+            return w - lr * g, st
+        if rule in ("momentum", "nesterov"):
+            v = MU * st - lr * g
+            if rule == "momentum":
+                return w + v, v
+            return w + MU * MU * v - (1 + MU) * lr * g, v
+        if rule in ("adagrad", "rmsprop"):
+            h = st + g * g if rule == "adagrad" else 0.99 * st + 0.01 * g * g
+            return w - lr * g / (np.sqrt(h) + 1e-7), h
+        m, v = st
+        m, v = m + 0.1 * (g - m), v + 0.001 * (g * g - v)
+        alpha = lr * np.sqrt(1 - 0.999**t) / (1 - 0.9**t)
+        return w - alpha * m / (np.sqrt(v) + 1e-7), (m, v)
+
+    zero = (np.zeros(2), np.zeros(2)) if rule == "adam" else np.zeros(2)
+    return step, zero
+
+
+def keras_convention(rule, config, as_keras=True):
+    """One step by hand in Keras' convention (dnnlab/scratch.py), Keras' defaults:
+    AdaGrad's sum starting at 0.1, RMSProp's ρ 0.9, ε 1e-7 inside the root. With
+    as_keras, Keras' float32 too: its learning rate is a float32 variable, its SGD
+    casts μ through float32, and its Adam rounds β₁, β₂ to float32 in the bias
+    correction; else the formula exactly."""
+    lr = f32(config.learning_rate) if as_keras else config.learning_rate
+    mu = f32(MU) if as_keras else MU
+
+    def step(w, g, st, t):
+        if rule == "sgd":
+            return s.sgd(w, g, lr), st
+        if rule == "adam" and not as_keras:
+            w, m, v = s.adam(w, g, *st, t, lr)
+            return w, (m, v)
+        if rule == "adam":
+            m, v = st
+            _, m, v = s.adam(w, g, m, v, t, lr)  # m and v with the exact β's
+            b1, b2 = f32(0.9), f32(0.999)
+            alpha = lr * np.sqrt(1 - b2**t) / (1 - b1**t)
+            return w - alpha * m / (np.sqrt(v) + 1e-7), (m, v)
+        if rule in ("momentum", "nesterov"):
+            return getattr(s, rule)(w, g, st, lr, mu)
+        return getattr(s, rule)(w, g, st, lr)
+
+    zero = (np.zeros(2), np.zeros(2)) if rule == "adam" else np.zeros(2)
+    if rule == "adagrad":
+        zero = np.full(2, config.adagrad_accumulator)
+    return step, zero
+
+
+def f32(value: float) -> float:
+    return float(np.float32(value))
+
+
+def walk(step, state, steps):
+    """The path of `steps` updates from START: steps + 1 points."""
+    w, path = START.copy(), [START.copy()]
+    for t in range(1, steps + 1):
+        w, state = step(w, gradient(w), state, t)
+        path.append(w)
+    return np.array(path)
+
+
+def in_keras(optimizer, steps):
+    """The path of a Keras optimizer on two float64 variables (float32 on JAX
+    without x64), the gradient given: (path, the variables' dtype)."""
+    from dnnlab.backend import keras
+
+    var = keras.Variable(START, dtype="float64")
+    path = [START.copy()]
+    for _ in range(steps):
+        g = gradient(keras.ops.convert_to_numpy(var).astype(np.float64))
+        optimizer.apply([keras.ops.convert_to_tensor(g, var.dtype)], [var])
+        path.append(keras.ops.convert_to_numpy(var).astype(np.float64))
+    return np.array(path), str(keras.ops.convert_to_numpy(var).dtype)
+
+
+def fit(name, config, data, run_dir):
+    from dnnlab.backend import keras
+    from dnnlab.model import optimizer
+    from dnnlab.result import Result
+
+    started, n = time.perf_counter(), config.steps
+    rule = config.optimizer
+    own = optimizer(config)  # dnnlab's: Keras' own, but a fused Adam
+    plain = keras.optimizers.Adam(config.learning_rate) if rule == "adam" else None
+    paths = {
+        "textbook": walk(*textbook(rule, config.learning_rate), n),
+        "by hand": walk(*keras_convention(rule, config), n),
+    }
+    paths["Keras"], dtype = in_keras(plain or optimizer(config), n)
+    paths["dnnlab"], _ = in_keras(own, n)
+    formula = walk(*keras_convention(rule, config, as_keras=False), n)
+    gap = {k: float(np.abs(p - paths["Keras"]).max()) for k, p in paths.items()}
+    distance = np.linalg.norm(paths["by hand"], axis=1)
+    extras = {
+        "distance": (distance / distance[0]).tolist(),
+        "hand_vs_keras": gap["by hand"],
+        "textbook_vs_keras": gap["textbook"],
+        "dnnlab_vs_keras": gap["dnnlab"],
+        "formula_vs_keras": float(np.abs(formula - paths["Keras"]).max()),
+        "dnnlab_vs_formula": float(np.abs(formula - paths["dnnlab"]).max()),
+        "fused": type(own).__name__ == "FusedAdam"
+        and keras.backend.backend() == "tensorflow",
+        "dtype": dtype,
+        "paths": {k: p.tolist() for k, p in paths.items()},
+    }
+    return Result.measured(config, run_dir, extras, time.perf_counter() - started)
+
+
+def figure(results, path):
+    """Each variant's paths on the bowl's contour, as the book draws them."""
+    from dnnlab import plots
+
+    plt = plots.pyplot()
+    fig, axes = plt.subplots(2, 4, figsize=(14, 6.4), sharex=True, sharey=True)
+    x, y = np.meshgrid(np.linspace(-10, 10, 300), np.linspace(-5, 5, 200))
+    for ax, (name, seeds) in zip(axes.flat, results.items(), strict=False):
+        ax.contour(x, y, height(x, y), levels=[0.1, 0.5, 1, 2, 3, 4, 5, 7], alpha=0.5)
+        for i, (kind, p) in enumerate(seeds[0].extras["paths"].items()):
+            p = np.clip(np.array(p), -10, 10)  # a diverging path leaves the frame
+            look = {**plots.style(i), "ms": 4, "lw": 1}
+            ax.plot(p[:, 0], p[:, 1], **look, label=kind)
+        ax.plot(0, 0, "k+", ms=10)
+        lr = seeds[0].config.learning_rate
+        ax.set_title(f"{name} (η {lr:g})", fontsize=9)
+        ax.set(xlim=(-10, 10), ylim=(-5, 5))
+    for ax in axes.flat[len(results) :]:
+        ax.set_axis_off()
+    axes.flat[0].legend(fontsize=7, loc="lower right")
+    fig.suptitle("f(x, y) = x²/20 + y² from (−7, 2), 30 updates")
+    fig.tight_layout()
+    return plots.save(fig, path)
+
+
+def distances(results, path):
+    """Each variant's distance to the minimum, step by step (log scale)."""
+    from dnnlab import plots
+
+    plt = plots.pyplot()
+    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    for i, (name, seeds) in enumerate(results.items()):
+        d = seeds[0].extras["distance"]
+        plots.line(ax, range(len(d)), d, plots.style(i), name, shift=i)
+    ax.set(yscale="log", xlabel="update", ylabel="distance to the minimum / at start")
+    ax.set_title("the same bowl: too small crawls, too large overshoots")
+    plots.legend(ax, len(results))
+    plots.tidy(ax, integer_x=True)
+    return plots.save(fig, path)
+
+
+def after(r) -> float:
+    return r.extras["distance"][-1]
+
+
+def claim(results) -> Claim:
+    rules = list(results.values())
+    float64 = all(r.extras["dtype"] == "float64" for seeds in rules for r in seeds)
+    seeds = range(min(map(len, rules)))
+    worst = [max(group[k].extras["hand_vs_keras"] for group in rules) for k in seeds]
+    tolerance = 1e-6 if float64 else 1e-5  # JAX holds float64 as float32 without x64
+    return Claim(
+        "a rate too small crawls, one too large overshoots more each step; each "
+        "update rule written by hand in Keras' convention follows Keras' optimizer",
+        [
+            above(
+                "too small (0.1): still above 50 % of the start's distance after 30",
+                results["gd_too_small"].stat(after),
+                0.5,
+            ),
+            above(
+                "too large (1.05): farther from the minimum than at the start",
+                results["gd_too_large"].stat(after),
+                1.0,
+            ),
+            below(
+                "the book's rate (0.95): within 10 % of the start's distance",
+                results["gd_usual"].stat(after),
+                0.1,
+            ),
+            below(
+                f"every rule by hand vs Keras' optimizer, worst over 30 steps "
+                f"< {tolerance:g}",
+                worst,
+                tolerance,
+                num,
+            ),
+        ]
+        + [
+            below(
+                f"dnnlab's fused Adam vs Adam's formula < {tolerance:g}",
+                adam.stat("dnnlab_vs_formula"),
+                tolerance,
+                num,
+            )
+            for adam in [results["adam"]]
+            if all(r.extras["fused"] for r in adam)
+        ],
+    )
+
+
+def show(key, spec=".1e"):
+    return lambda seeds: seeds.stat(key).show(spec=spec)
+
+
+if __name__ == "__main__":
+    run_lab(
+        variants,
+        claim,
+        fit=fit,
+        columns={
+            "distance after 30 / start": show(after, ".3g"),
+            "hand vs Keras": show("hand_vs_keras"),
+            "textbook vs Keras": show("textbook_vs_keras"),
+            "formula vs Keras": show("formula_vs_keras"),
+            "dnnlab vs Keras": show("dnnlab_vs_keras"),
+        },
+        figures={"paths.png": figure, "distance.png": distances},
+    )

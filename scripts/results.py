@@ -388,9 +388,10 @@ def section(
 ) -> str:
     rows = table(results, saved["target"], columns=module["COLUMNS"]).splitlines()
     head = ["variant", *re.split(r"\s{2,}", rows[0].strip())]
-    md = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for row in rows[1:]:
-        md.append("| " + " | ".join(re.split(r"\s{2,}", row.strip())) + " |")
+    cells = [head] + [re.split(r"\s{2,}", row.strip()) for row in rows[1:]]
+    cells = [[c.replace("|", "\\|") for c in row] for row in cells]  # |x| in a cell
+    md = ["| " + " | ".join(cells[0]) + " |", "|" + "---|" * len(head)]
+    md += ["| " + " | ".join(row) + " |" for row in cells[1:]]
     checks = "\n".join(f"- {c.text}: {c.numbers} — *{c.outcome}*" for c in claim.checks)
     figures = "\n\n".join(
         f"![{p.stem}](docs/figures/{p.name})"
@@ -448,7 +449,7 @@ def render(labs: list[str], figures: bool = True) -> None:
     lecture = [lab for lab in labs if lab in LABS]
     textbook = [lab for lab in labs if lab in BOOK]
     sections, summary, readme, walls = group(lecture)
-    b_sections, b_summary, b_readme, b_walls = group(textbook, len(lecture) + 1)
+    b_sections, b_summary, _, b_walls = group(textbook, len(lecture) + 1)
     papers = [lab for lab in labs if lab in PAPERS]
     p_sections, p_summary, _, p_walls = group(papers, len(lecture) + len(textbook) + 1)
     head = "| # | claim | verdict | command |\n|---|---|---|---|\n"
@@ -508,8 +509,7 @@ def render(labs: list[str], figures: bool = True) -> None:
     lines = [
         "| command | lab | best test accuracy (variant) | claim |",
         "|---|---|---|---|",
-        *readme,
-        *b_readme,
+        *readme,  # the textbook's and the papers' are on RESULTS.md
     ]
     page = README.read_text()
     block = f"{README_START}\n" + "\n".join(lines) + f"\n{README_END}"

@@ -249,13 +249,14 @@ def test_keras_adam_rounds_its_betas_to_float32_in_the_bias_correction():
 
 def test_every_hand_written_body_is_marked_for_the_exercises():
     """Each function a student writes holds one `# solution` … `# end solution`
-    block, which the exercises replace (rel_error and two_layer_init are tools)."""
+    block, which the exercises replace (rel_error, autodiff and two_layer_init are
+    tools)."""
     import ast
     import inspect
 
     source = inspect.getsource(s)
     functions = [n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)]
-    tools = {"rel_error", "two_layer_init"}
+    tools = {"rel_error", "autodiff", "two_layer_init"}
     for fn in functions:
         body = ast.get_source_segment(source, fn)
         marks = (body.count("# solution\n"), body.count("# end solution\n"))

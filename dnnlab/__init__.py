@@ -6,13 +6,14 @@ answer at once; the rest loads Keras on first use.
 
 from dnnlab.claims import Claim, Stat, about, above, below, loss, num, pct
 from dnnlab.config import Config, ConfigError
-from dnnlab.lab import Seeds, run_lab
+from dnnlab.lab import Seeds, column, run_lab
 from dnnlab.result import Result
 
 __all__ = [
     "Claim",
     "Config",
     "ConfigError",
+    "column",
     "DataError",
     "Mnist",
     "Result",

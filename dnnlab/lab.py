@@ -37,6 +37,12 @@ class Seeds(list):
         return Stat(tuple(float(value(r)) for r in self))
 
 
+def column(key: str | Callable, spec: str = ".3g") -> Callable[[Seeds], str]:
+    """A column of a lab's own table (run_lab's `columns`): a number over seeds,
+    shown as mean ± std; key as for Seeds.stat."""
+    return lambda seeds: seeds.stat(key).show(spec=spec)
+
+
 def run_lab(
     variants: Config | dict[str, Config],
     claim: Callable[[dict[str, Seeds]], Claim],

@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 
-from dnnlab import Claim, Config, above, below, num, run_lab
+from dnnlab import Claim, Config, above, below, column, num, run_lab
 from dnnlab import scratch as s
 
 N_TRAIN = 60_000  # the slide's n in λ/2n: MNIST's training images
@@ -232,10 +232,6 @@ def claim(results) -> Claim:
     )
 
 
-def show(key):
-    return lambda seeds: seeds.stat(key).show(spec=".1e")
-
-
 def text(key):
     return lambda seeds: seeds[0].extras[key]
 
@@ -247,9 +243,9 @@ if __name__ == "__main__":
         fit=fit,
         columns={
             "formula": text("formula"),
-            "|slide − Keras|": show("difference"),
+            "|slide − Keras|": column("difference", ".1e"),
             "without the convention": lambda seeds: (
-                show("other")(seeds) if "other" in seeds[0].extras else "–"
+                column("other", ".1e")(seeds) if "other" in seeds[0].extras else "–"
             ),
             "convention": text("convention"),
         },

@@ -20,7 +20,7 @@ import time
 
 import numpy as np
 
-from dnnlab import Claim, Config, above, below, num, run_lab
+from dnnlab import Claim, Config, above, below, column, num, run_lab
 from dnnlab import scratch as s
 
 START = np.array([-7.0, 2.0])
@@ -263,21 +263,17 @@ def claim(results) -> Claim:
     )
 
 
-def show(key, spec=".1e"):
-    return lambda seeds: seeds.stat(key).show(spec=spec)
-
-
 if __name__ == "__main__":
     run_lab(
         variants,
         claim,
         fit=fit,
         columns={
-            "distance after 30 / start": show(after, ".3g"),
-            "hand vs Keras": show("hand_vs_keras"),
-            "textbook vs Keras": show("textbook_vs_keras"),
-            "formula vs Keras": show("formula_vs_keras"),
-            "dnnlab vs Keras": show("dnnlab_vs_keras"),
+            "distance after 30 / start": column(after, ".3g"),
+            "hand vs Keras": column("hand_vs_keras", ".1e"),
+            "textbook vs Keras": column("textbook_vs_keras", ".1e"),
+            "formula vs Keras": column("formula_vs_keras", ".1e"),
+            "dnnlab vs Keras": column("dnnlab_vs_keras", ".1e"),
         },
         figures={"paths.png": figure, "distance.png": distances},
     )

@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from dnnlab import Claim, Config, above, below, num, run_lab
+from dnnlab import Claim, Config, above, below, column, num, run_lab
 from dnnlab import scratch as s
 
 EPS = 1e-6  # the book's batch norm ε (10e-7)
@@ -228,20 +228,16 @@ def claim(results) -> Claim:
     )
 
 
-def show(f, spec=".1e"):
-    return lambda seeds: seeds.stat(f).show(spec=spec)
-
-
 if __name__ == "__main__":
     run_lab(
         variants,
         claim,
         fit=fit,
         columns={
-            "vs central differences": show(worst("absolute_")),
-            "vs autodiff": show(worst("autodiff_")),
-            "mean |difference|": show(worst("mean_")),
-            "gradients all 0": show(zeros, ".3g"),
+            "vs central differences": column(worst("absolute_"), ".1e"),
+            "vs autodiff": column(worst("autodiff_"), ".1e"),
+            "mean |difference|": column(worst("mean_"), ".1e"),
+            "gradients all 0": column(zeros, ".3g"),
         },
         figures={"gradient_check.png": figure},
     )

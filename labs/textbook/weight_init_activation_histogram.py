@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from dnnlab import Claim, Config, above, below, num, pct, run_lab
+from dnnlab import Claim, Config, above, below, column, num, pct, run_lab
 
 LAYERS, UNITS, IMAGES, BINS = 5, 100, 1000, 30
 base = Config(
@@ -159,18 +159,14 @@ def claim(results) -> Claim:
     )
 
 
-def show(f, spec=".3g"):
-    return lambda seeds: seeds.stat(f).show(spec=spec)
-
-
 if __name__ == "__main__":
     run_lab(
         variants,
         claim,
         fit=fit,
         columns={
-            "layer 1 std": show(lambda r: r.extras["std"][0]),
-            "layer 5 std": show(last("std")),
+            "layer 1 std": column(lambda r: r.extras["std"][0], ".3g"),
+            "layer 5 std": column(last("std"), ".3g"),
             "layer 5 within 0.1 of 0 or 1": lambda seeds: pct(
                 seeds.stat(last("saturated"))
             ),

@@ -538,7 +538,9 @@ def write_section(path: Path, section: str) -> None:
     title = section.splitlines()[0]
     parts = text.split("\n## ")
     kept = [parts[0]] + [s for s in parts[1:] if "## " + s.splitlines()[0] != title]
-    path.write_text("\n## ".join(kept).rstrip("\n") + "\n\n" + section)
+    from dnnlab import files
+
+    files.write(path, "\n## ".join(kept).rstrip("\n") + "\n\n" + section)
 
 
 if __name__ == "__main__":

@@ -4,10 +4,32 @@
 answer at once; the rest loads Keras on first use.
 """
 
+import importlib.util
+import os
+import sys
+
 from dnnlab.claims import Claim, Stat, about, above, below, loss, num, pct
 from dnnlab.config import Config, ConfigError
 from dnnlab.lab import Seeds, column, run_lab
 from dnnlab.result import Result
+
+
+def _require() -> None:
+    """Under a Python without the labs' libraries, one line saying what to do."""
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    need = ("numpy", "keras", backend, "matplotlib")
+    missing = [m for m in need if importlib.util.find_spec(m) is None]
+    if missing:
+        line = (
+            f"dnnlab: this Python ({sys.executable}) lacks {', '.join(missing)}: "
+            "run `make install`, then `source .venv/bin/activate` (or run the lab "
+            "with .venv/bin/python)"
+        )
+        main = sys.modules.get("__main__")
+        raise SystemExit(line) if hasattr(main, "__file__") else ImportError(line)
+
+
+_require()
 
 __all__ = [
     "Claim",

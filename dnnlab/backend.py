@@ -8,6 +8,7 @@ any other line (a real error) is written out again.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import sys
@@ -45,7 +46,11 @@ def quiet(fn: Callable):
 def _load():
     import keras
 
-    if keras.backend.backend() == "tensorflow":
+    # On JAX too where TensorFlow is installed: Keras loads it anyway when it
+    # serializes a layer (the model listing) and TensorBoard writes through it.
+    if keras.backend.backend() == "tensorflow" or importlib.util.find_spec(
+        "tensorflow"
+    ):
         import tensorflow as tf
 
         tf.get_logger().setLevel("ERROR")  # retracing notes: each lab builds models

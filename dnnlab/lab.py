@@ -8,7 +8,7 @@ and results.json, and ends with the claim's verdict.
 
 from __future__ import annotations
 
-import json
+import os
 import platform
 import sys
 from collections.abc import Callable
@@ -18,6 +18,7 @@ from pathlib import Path
 from dnnlab.claims import Claim, Stat, pct
 from dnnlab.cli import Flags, parse, program, usage_error
 from dnnlab.config import FIELDS, Config, ConfigError
+from dnnlab.files import FileProblem, clean, read_json, why, write_json
 
 # Fields that change where and how a run is logged, not what it computes.
 NEUTRAL = {"name", "tensorboard", "resume", "log_dir", "deterministic", "xla"}
@@ -84,12 +85,28 @@ def run_lab(
         )
     except ConfigError as e:
         usage_error(program(), e)
-    except DataError as e:
-        print(f"{program()}: data error: {e}", file=sys.stderr)
+    except (DataError, FileProblem, OSError) as e:
+        if os.environ.get("DNNLAB_DEBUG"):
+            raise
+        print(f"{program()}: {problem(e)}", file=sys.stderr)
         sys.exit(1)
     except KeyboardInterrupt as e:
         print(f"\n{program()}: {e or 'interrupted'}", file=sys.stderr)
         sys.exit(130)
+
+
+def problem(e: Exception) -> str:
+    """The one line a lab prints for a fault of the outside world."""
+    if isinstance(e, FileProblem):
+        return str(e)
+    if isinstance(e, OSError):
+        name = e.filename or "the run's files"
+        return (
+            f"cannot write {name}: {why(e)}; what finished "
+            "is saved: make room, then run the same command with --resume "
+            "(DNNLAB_DEBUG=1 shows the traceback)"
+        )
+    return f"data error: {e}"
 
 
 def _run(flags: Flags, claim, target, extras, figures, detail, fit, columns) -> dict:
@@ -109,6 +126,8 @@ def _run(flags: Flags, claim, target, extras, figures, detail, fit, columns) -> 
     if net:
         print(describe(flags.variants), flush=True)
     root = run_folder(first)
+    if first.resume:
+        clean(root)  # a results.json half-written by a killed run
     results: dict[str, Seeds] = {}
     try:
         for name, config in flags.variants.items():
@@ -270,16 +289,14 @@ def save(
         "claim": claim.to_dict(),
         "variants": {n: [r.to_dict() for r in s] for n, s in results.items()},
     }
-    path = root / "results.json"
-    path.write_text(json.dumps(out, indent=1) + "\n")
-    return path
+    return write_json(root / "results.json", out)
 
 
-def load(path: Path) -> dict[str, Seeds]:
+def load(path: Path, remedy: str = "run the lab again") -> dict[str, Seeds]:
     """The results a lab saved, as its claim receives them."""
     from dnnlab.result import Result
 
-    saved = json.loads(Path(path).read_text())
+    saved = read_json(path, remedy)
     return {
         n: Seeds(Result.from_dict(d) for d in runs)
         for n, runs in saved["variants"].items()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
+
+from dnnlab.files import write
 
 
 def pyplot():
@@ -18,9 +21,11 @@ def pyplot():
 
 
 def save(fig, path: Path) -> Path:
-    fig.savefig(path, dpi=110, bbox_inches="tight")
+    """The figure as a PNG, written whole (files.write)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
     pyplot().close(fig)
-    return path
+    return write(path, buffer.getvalue())
 
 
 def show(paths: list[Path]) -> None:

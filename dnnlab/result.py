@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dnnlab.config import Config
+from dnnlab.files import read_json, write_json
 
 
 @dataclass
@@ -73,11 +73,13 @@ class Result:
         return cls(**d)
 
     def save(self) -> None:
-        path = self.run_dir / "result.json"
-        path.write_text(json.dumps(self.to_dict(), indent=1) + "\n")
+        write_json(self.run_dir / "result.json", self.to_dict())
 
     @classmethod
     def load(cls, run_dir: Path) -> Result | None:
         """The result saved in run_dir, or None if there is none."""
         path = Path(run_dir) / "result.json"
-        return cls.from_dict(json.loads(path.read_text())) if path.is_file() else None
+        if not path.is_file():
+            return None
+        remedy = "delete it to train that run again (--resume then reruns it)"
+        return cls.from_dict(read_json(path, remedy))

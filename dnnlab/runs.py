@@ -6,6 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 from dnnlab.config import Config, ConfigError
+from dnnlab.files import FileProblem, why
 
 
 def make_run_dir(log_dir: str | Path, name: str) -> Path:
@@ -17,8 +18,19 @@ def make_run_dir(log_dir: str | Path, name: str) -> Path:
             path.mkdir(parents=True)  # atomic: two processes cannot both create it
             return path
         except FileExistsError:
-            continue
+            if path.is_dir():
+                continue
+            raise FileProblem(_cannot(path, FileExistsError(17, ""))) from None
+        except OSError as e:
+            raise FileProblem(_cannot(path, e)) from None
     raise RuntimeError(f"no free run folder under {Path(log_dir) / name}")
+
+
+def _cannot(path: Path, e: OSError) -> str:
+    return (
+        f"cannot make the log folder {path}: {why(e)}; "
+        "choose another with --log-dir DIR"
+    )
 
 
 def run_folder(config: Config) -> Path:

@@ -26,6 +26,7 @@ import keras_tuner as kt
 from dnnlab import device
 from dnnlab.config import Config
 from dnnlab.data import Mnist
+from dnnlab.files import read_json
 from dnnlab.model import build_model
 from dnnlab.training import Result, train
 
@@ -180,7 +181,7 @@ def final(config: Config, data: Mnist, run_dir: Path) -> Result:
     """The best configuration trained in full, tested once; kept if already done."""
     saved = run_dir / "config.json"
     if saved.is_file():
-        old = json.loads(saved.read_text())
+        old = read_json(saved, f"delete {run_dir} to train the best configuration anew")
         new = json.dumps(config.replace(resume=old["resume"]).to_dict())
         if json.loads(new) != old:
             shutil.rmtree(run_dir)  # a better configuration has been found since

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 import math
 import shutil
 import sys
@@ -15,10 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
-from dnnlab import device
+from dnnlab import checkpoint, device
 from dnnlab.backend import keras
 from dnnlab.config import Config, ConfigError
 from dnnlab.data import Mnist, load_mnist, one_hot
+from dnnlab.files import clean, write_json
 from dnnlab.model import build_model, loss, optimizer
 from dnnlab.result import Result
 from dnnlab.runs import run_folder
@@ -65,7 +65,12 @@ def train(
     if before is not None and before.status != "interrupted":
         print(f"{run_dir}: {before.status} earlier, kept")
         return before  # nothing to resume
-    (run_dir / "config.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n")
+    if config.resume:
+        clean(run_dir)
+    saved = checkpoint.latest(run_dir) if config.resume else None
+    # Seconds the earlier parts ran: the interrupted result's or the checkpoint's.
+    earlier = max(before.wall_time if before else 0, saved.wall_time if saved else 0)
+    write_json(run_dir / "config.json", config.to_dict(), indent=2)
     for line in config.ignored():
         device.once(f"dnnlab: warning: {line}")
     targets = one_hot(y)
@@ -93,6 +98,11 @@ def train(
         # creates variables is traced a second time, which doubles the first
         # epoch's tracing.
         model.optimizer.build(model.trainable_variables)
+    if config.checkpoint:
+        checkpoint.check_room(run_dir, model)
+    if saved is not None:
+        saved.restore(model)
+        print(f"dnnlab: resumed after epoch {saved.epoch} from {saved.folder}")
     if keras.backend.backend() == "jax" and config.trace_every > 1:
         model.train_function = _scanned(model)
     history, trace = keras.callbacks.History(), Trace()
@@ -101,6 +111,10 @@ def train(
         sets.update(inference=(x, targets), test=(data.x_test, one_hot(data.y_test)))
     # First: History, TensorBoard and the progress bar then see its numbers.
     cbs = [_Evaluate(sets), history, trace, _StopOnNaN()]
+    # Before TensorBoard: an epoch it shows has its checkpoint, so a resume
+    # does not log that epoch a second time.
+    if config.checkpoint:
+        cbs.append(checkpoint.Checkpoint(run_dir, history, trace, saved, earlier))
     cbs.append(_Progress())
     cbs += callbacks
     if config.tensorboard and not device.tensorboard_available():
@@ -113,11 +127,6 @@ def train(
             sample = (x_val if len(x_val) else x)[:1000]
             batch = x[: config.batch_size], targets[: config.batch_size]
             cbs.append(DetailedView(run_dir, sample, batch, every=config.trace_every))
-    # Saved at the end of every epoch, after the logs; --resume restarts from it.
-    backup = run_dir / "backup"
-    done = _epochs_saved(backup) if before is not None else 0
-    if config.checkpoint:
-        cbs.append(keras.callbacks.BackupAndRestore(str(backup)))
     start = time.perf_counter()
     status = "finished"
     try:
@@ -127,6 +136,7 @@ def train(
             batch_size=None if config.steps else config.batch_size,
             steps_per_epoch=steps_per_epoch if config.steps else None,
             epochs=epochs,
+            initial_epoch=saved.epoch if saved else 0,
             shuffle=not config.steps,  # the stream comes shuffled
             callbacks=cbs,
             verbose=(1 if sys.stdout.isatty() else 2) if verbose is None else verbose,
@@ -139,7 +149,9 @@ def train(
         write_graph(model, model.loss, run_dir)
     elif config.tensorboard and device.tensorboard_available():
         device.once("dnnlab: no op graph in TensorBoard on JAX (TensorFlow traces it)")
-    epochs = {k: [float(v) for v in vs] for k, vs in history.history.items()}
+    epochs = checkpoint.merged(saved, history.history)
+    epochs = {k: [float(v) for v in vs] for k, vs in epochs.items()}
+    trace.trace[:0] = saved.trace if saved else []
     diverged_at = next(
         (
             math.ceil(step / steps_per_epoch)
@@ -168,11 +180,6 @@ def train(
         from dnnlab.tboard import write_images
 
         write_images(model, data, p, run_dir)
-    if before is not None:  # the interrupted run's saved epochs come first
-        keys = {**before.history, **epochs}
-        epochs = {k: before.history.get(k, [])[:done] + epochs.get(k, []) for k in keys}
-        last = done * steps_per_epoch
-        trace.trace[:0] = [t for t in before.trace if t[0] <= last]
     result = Result(
         config=config,
         history=epochs,
@@ -180,7 +187,7 @@ def train(
         test_accuracy=float(test_acc),
         train_accuracy=float(train_acc),
         params=model.count_params(),
-        wall_time=time.perf_counter() - start,
+        wall_time=earlier + time.perf_counter() - start,
         run_dir=run_dir,
         status=status,
         diverged_at=diverged_at,
@@ -188,6 +195,8 @@ def train(
         model=model,
     )
     result.save()
+    if status != "interrupted":
+        checkpoint.remove(run_dir)
     if status == "interrupted":
         raise KeyboardInterrupt(
             f"interrupted; results so far in {run_dir}; "
@@ -289,12 +298,6 @@ def _scanned(model: keras.Model):
         return logs, state
 
     return train_function
-
-
-def _epochs_saved(backup: Path) -> int:
-    """How many epochs the BackupAndRestore checkpoint in `backup` holds."""
-    meta = backup / "training_metadata.json"
-    return json.loads(meta.read_text())["epoch"] if meta.is_file() else 0
 
 
 class _Progress(keras.callbacks.ProgbarLogger):

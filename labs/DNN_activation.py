@@ -11,6 +11,11 @@ PReLU or ELU unit never is). TensorBoard shows each layer's gradient norm as it 
 Run: python labs/DNN_activation.py [--epochs 5] [--learning-rate 0.01]
 """
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
+
 from dnnlab import Claim, Config, above, below, num, pct, run_lab
 
 base = Config(name="DNN_activation", hidden_units=(256,) * 5, epochs=5)

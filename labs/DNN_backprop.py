@@ -17,10 +17,15 @@ and the net reaches about 97 %.
 Run: python labs/DNN_backprop.py [--steps 10000] [--seeds 3]
 """
 
-import numpy as np
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
 from dnnlab import Claim, Config, below, num, run_lab
 from dnnlab import scratch as s
+
+import numpy as np
 
 config = Config(
     name="DNN_backprop",

@@ -8,6 +8,11 @@ still learns.
 Run: python labs/DNN_batch_normalization.py [--epochs 6]
 """
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
+
 from dnnlab import Claim, Config, above, below, num, run_lab
 
 base = Config(

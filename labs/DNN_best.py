@@ -11,6 +11,11 @@ The claim holds it against the published MLP rows (Srivastava et al. 2014, Table
 Run: python labs/DNN_best.py [--seeds 3] [--backend jax]
 """
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
+
 from dnnlab import Claim, Config, above, run_lab
 
 config = Config(

@@ -8,6 +8,11 @@ faster.
 Run: python labs/DNN_cost_function.py [--epochs 5]
 """
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
+
 from dnnlab import Claim, Config, above, below, num, run_lab
 
 base = Config(

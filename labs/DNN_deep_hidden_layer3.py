@@ -6,6 +6,11 @@ regression's 92 % to about 98 %.
 Run: python labs/DNN_deep_hidden_layer3.py [--epochs 15] [--activation sigmoid]
 """
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
+
 from dnnlab import Claim, Config, above, run_lab
 
 config = Config(

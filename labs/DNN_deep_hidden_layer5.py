@@ -9,6 +9,11 @@ TensorBoard, gradient_norm/ holds each layer's gradient norm as it trains.
 Run: python labs/DNN_deep_hidden_layer5.py [--activation sigmoid]
 """
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
+
 from dnnlab import Claim, Config, above, below, num, run_lab
 
 config = Config(

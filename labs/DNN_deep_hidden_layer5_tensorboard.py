@@ -13,6 +13,11 @@ loss falls more slowly.
 Run: python labs/DNN_deep_hidden_layer5_tensorboard.py, then tensorboard --logdir logs
 """
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
+
 from dnnlab import Claim, Config, below, num, run_lab
 
 relu = Config(

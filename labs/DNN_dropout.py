@@ -8,6 +8,11 @@ figure overlays train (dashed) and validation (solid) accuracy.
 Run: python labs/DNN_dropout.py [--epochs 30]
 """
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
+
 from dnnlab import Claim, Config, below, plots, run_lab
 
 base = Config(

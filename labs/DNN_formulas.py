@@ -11,12 +11,17 @@ formula is what Keras computes once its convention is named.
 Run: python labs/DNN_formulas.py [--variants mse,l2]
 """
 
-import time
+import sys
+from pathlib import Path
 
-import numpy as np
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
+
+import time
 
 from dnnlab import Claim, Config, above, below, column, num, run_lab
 from dnnlab import scratch as s
+
+import numpy as np
 
 N_TRAIN = 60_000  # the slide's n in λ/2n: MNIST's training images
 base = Config(

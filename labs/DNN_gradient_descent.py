@@ -16,12 +16,17 @@ randomness: every seed gives the same numbers.
 Run: python labs/DNN_gradient_descent.py [--variants adam,momentum]
 """
 
-import time
+import sys
+from pathlib import Path
 
-import numpy as np
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
+
+import time
 
 from dnnlab import Claim, Config, above, below, column, num, run_lab
 from dnnlab import scratch as s
+
+import numpy as np
 
 START = np.array([-7.0, 2.0])
 MU = 0.9  # Momentum's and Nesterov's μ, Keras' and the book's

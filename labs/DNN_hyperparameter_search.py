@@ -12,6 +12,11 @@ docs/search.md (keras-tuner's chief and workers).
 Run: python labs/DNN_hyperparameter_search.py [--variants random] [--trials 10]
 """
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
+
 from math import inf
 
 from dnnlab import Claim, Config, Stat, below, num, plots, run_lab

@@ -12,6 +12,11 @@ The figure shows the activations of each hidden layer at initialization.
 Run: python labs/DNN_initializer.py [--epochs 5] [--seeds 3]
 """
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
+
 from dnnlab import Claim, Config, above, below, num, plots, run_lab
 
 base = Config(

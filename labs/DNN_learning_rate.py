@@ -8,6 +8,11 @@ on), the smallest crawl; 0.01–0.001 is the slide's usual range.
 Run: python labs/DNN_learning_rate.py [--epochs 5]
 """
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
+
 from dnnlab import Claim, Config, above, loss, plots, run_lab
 
 base = Config(name="DNN_learning_rate", hidden_units=(256, 256), epochs=5)

@@ -8,6 +8,11 @@ plain SGD.
 Run: python labs/DNN_optimizer.py [--epochs 3]
 """
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
+
 from dnnlab import Claim, Config, below, num, plots, run_lab
 
 base = Config(name="DNN_optimizer", hidden_units=(256, 256), epochs=3)

@@ -8,6 +8,11 @@ at the test column too: on this small set the gap closes mostly from above.
 Run: python labs/DNN_regularization.py [--limit 1000] [--epochs 30]
 """
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
+
 from dnnlab import Claim, Config, below, run_lab
 
 base = Config(

@@ -8,6 +8,11 @@ accuracy; the softmax outputs of every test image sum to 1.
 Run: python labs/DNN_softmax.py [--epochs 10] [--seeds 3]
 """
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
+
 from dnnlab import Claim, Config, above, below, num, run_lab
 
 config = Config(
@@ -23,10 +28,10 @@ config = Config(
 
 def slide_formulation(result, data) -> float:
     """The slide's TF1 graph written in TF2, from the same start; its test accuracy."""
-    import tensorflow as tf
-
     from dnnlab.backend import keras
     from dnnlab.model import initializer
+
+    import tensorflow as tf
 
     c = result.config
     (x, y), _ = data.split(c.validation_split, c.limit)

@@ -35,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from dnnlab import files  # noqa: E402
 from dnnlab.claims import Claim, pct  # noqa: E402
 from dnnlab.lab import load, table  # noqa: E402
 
@@ -226,8 +227,8 @@ def digests(labs: dict[str, str]) -> dict[str, tuple[dict, dict]]:
     for commit, (path, have) in cached.items():
         at[commit] = {**have, **found.get(Path(tmp) / commit, {})}
         kept = {lab: line for lab, line in at[commit].items() if "error" not in line}
-        path.write_text(json.dumps(kept, indent=1) + "\n")  # a failure may pass
-    HERE.write_text(json.dumps(found[ROOT], indent=1) + "\n")  # for a look
+        files.write_json(path, kept)  # a failure may pass
+    files.write_json(HERE, found[ROOT])  # for a look
     return {lab: (at[commit][lab], found[ROOT][lab]) for lab, commit in labs.items()}
 
 
@@ -303,11 +304,12 @@ def _version(package: str) -> str:
         return "-"
 
 
+def remedy(path: Path) -> str:
+    return f"restore it (git checkout {path}) or rerun the lab"
+
+
 def read_json(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as e:
-        sys.exit(f"results.py: cannot read {path}: {e}")
+    return files.read_json(path, remedy(path))
 
 
 def run(lab: str, seeds: int) -> None:
@@ -329,7 +331,7 @@ def run(lab: str, seeds: int) -> None:
         date=datetime.date.today().isoformat(),
     )
     SAVED.mkdir(parents=True, exist_ok=True)
-    (SAVED / f"{stem(lab)}.json").write_text(json.dumps(saved, indent=1) + "\n")
+    files.write_json(SAVED / f"{stem(lab)}.json", saved)
 
 
 def draw(lab: str) -> None:
@@ -340,7 +342,8 @@ def draw(lab: str) -> None:
     from dnnlab import plots
 
     got = spec(ROOT / "labs" / f"{lab}.py")
-    results = load(SAVED / f"{stem(lab)}.json")
+    path = SAVED / f"{stem(lab)}.json"
+    results = load(path, remedy(path))
     FIGURES.mkdir(parents=True, exist_ok=True)
     for old in FIGURES.glob(f"{stem(lab)}__*.png"):
         old.unlink()
@@ -363,7 +366,8 @@ def judge(lab: str) -> tuple[dict, dict, dict, Claim]:
     saved = read_json(SAVED / f"{stem(lab)}.json")
     module = runpy.run_path(str(ROOT / "labs" / f"{lab}.py"))
     module["COLUMNS"] = spec(ROOT / "labs" / f"{lab}.py").get("columns")
-    results = load(SAVED / f"{stem(lab)}.json")
+    path = SAVED / f"{stem(lab)}.json"
+    results = load(path, remedy(path))
     claim = module["claim"](results)
     if saved["seeds"] == 1:
         claim.notes.append("rests on one seed")
@@ -505,7 +509,7 @@ def render(labs: list[str], figures: bool = True) -> None:
             ),
         ]
     )
-    PAGE.write_text(text + "\n")
+    files.write(PAGE, text + "\n")
     lines = [
         "| command | lab | best test accuracy (variant) | claim |",
         "|---|---|---|---|",
@@ -519,11 +523,18 @@ def render(labs: list[str], figures: bool = True) -> None:
         page,
         flags=re.S,
     )
-    README.write_text(page)
+    files.write(README, page)
     print(f"wrote RESULTS.md and the README's lab table ({len(labs)} labs)")
 
 
 def main(argv=None) -> None:
+    try:
+        _main(argv)
+    except files.FileProblem as e:
+        sys.exit(f"results.py: {e}")
+
+
+def _main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("labs", nargs="*", help="labs to bring up to date (default: all)")
     p.add_argument(

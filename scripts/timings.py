@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import os
 import re
 import subprocess
@@ -26,6 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import results  # noqa: E402
+
+from dnnlab import files  # noqa: E402
 
 SAVED = ROOT / "docs/results/timings.json"
 README = ROOT / "README.md"
@@ -100,11 +101,11 @@ def main() -> None:
     parser.add_argument("--check", action="store_true", help="rewrite the README only")
     args = parser.parse_args()
     if not args.check:
-        SAVED.write_text(json.dumps(run(), indent=1) + "\n")
-    saved = json.loads(SAVED.read_text())
+        files.write_json(SAVED, run())
+    saved = files.read_json(SAVED, "run scripts/timings.py without --check")
     text = README.read_text()
     start, end = text.index(BEGIN), text.index(END) + len(END)
-    README.write_text(text[:start] + block(saved) + text[end:])
+    files.write(README, text[:start] + block(saved) + text[end:])
     print(f"wrote {README.name}'s timing table from {SAVED.relative_to(ROOT)}")
 
 

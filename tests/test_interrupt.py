@@ -25,11 +25,11 @@ def start(logs: Path, *extra: str) -> subprocess.Popen:
     )
 
 
-def wait_for(path: Path, proc: subprocess.Popen, timeout: float = 180) -> None:
+def wait_for(pattern: str, folder: Path, proc, timeout: float = 180) -> None:
     end = time.monotonic() + timeout
-    while not path.exists():
+    while not list(folder.glob(pattern)):
         assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() < end, f"{path} never appeared"
+        assert time.monotonic() < end, f"{folder / pattern} never appeared"
         time.sleep(0.05)
 
 
@@ -42,10 +42,10 @@ def epochs_logged(folder: Path) -> list[int]:
 @pytest.mark.slow
 def test_sigint_saves_and_resume_goes_on(mnist, tmp_path):
     proc = start(tmp_path)
-    wait_for(tmp_path / "DNN_batch_normalization", proc)
+    wait_for("DNN_batch_normalization/*", tmp_path, proc)
     (run,) = (tmp_path / "DNN_batch_normalization").iterdir()
-    # The backup's metadata is written when the second variant has finished an epoch.
-    wait_for(run / "he+bn" / "seed-1" / "backup" / "training_metadata.json", proc)
+    # A checkpoint appears when the second variant has finished an epoch.
+    wait_for("he+bn/seed-1/checkpoint-*", run, proc)
     proc.send_signal(signal.SIGINT)
     try:
         out, err = proc.communicate(timeout=60)
@@ -60,10 +60,12 @@ def test_sigint_saves_and_resume_goes_on(mnist, tmp_path):
     assert json.loads(first.read_text())["status"] == "finished"
     stopped = json.loads((run / "he+bn" / "seed-1" / "result.json").read_text())
     assert stopped["status"] == "interrupted"
-    meta = run / "he+bn" / "seed-1" / "backup" / "training_metadata.json"
+    metas = (run / "he+bn" / "seed-1").glob("checkpoint-*/state.json")
+    meta = max(metas, key=lambda p: int(p.parent.name.split("-")[1]))
     saved = json.loads(meta.read_text())["epoch"]  # epochs in the checkpoint
     # Ctrl-C may land between an epoch's logs and its checkpoint: that epoch reruns.
     assert 1 <= saved <= len(stopped["history"]["loss"]) <= saved + 1 < 10
+    assert stopped["wall_time"] >= json.loads(meta.read_text())["wall_time"]
     kept = first.stat().st_mtime_ns
 
     proc = start(tmp_path, "--resume")
@@ -75,7 +77,8 @@ def test_sigint_saves_and_resume_goes_on(mnist, tmp_path):
     assert resumed["status"] == "finished"
     assert resumed["history"]["loss"][:saved] == stopped["history"]["loss"][:saved]
     assert len(resumed["history"]["loss"]) == 10
-    assert not (run / "he+bn" / "seed-1" / "backup").exists()
+    assert resumed["wall_time"] > stopped["wall_time"]  # both parts
+    assert not list((run / "he+bn" / "seed-1").glob("*checkpoint-*"))
     # TensorBoard's curve goes on from the interrupted epoch, it does not restart.
     assert sorted(set(epochs_logged(run / "he+bn" / "seed-1" / "validation"))) == list(
         range(10)

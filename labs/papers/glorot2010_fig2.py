@@ -19,9 +19,14 @@ one image at a time; then trained like the sigmoid net, their test accuracy repo
 Run: python labs/papers/glorot2010_fig2.py [--seeds 3]
 """
 
-import numpy as np
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
 from dnnlab import Claim, Config, above, below, num, plots, run_lab
+
+import numpy as np
 
 base = Config(
     name="glorot2010_fig2",

@@ -15,9 +15,14 @@ unit 1's sigmoid input on 1,000 fixed training images, the net in inference mode
 Run: python labs/papers/ioffe2015_fig1.py [--seeds 3] [--steps 50000]
 """
 
-import numpy as np
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
 from dnnlab import Claim, Config, below, num, plots, run_lab
+
+import numpy as np
 
 base = Config(
     name="ioffe2015_fig1",
@@ -38,11 +43,11 @@ variants = {"plain": base, "bn": base.replace(batch_norm="before")}
 def fit(name, config, data, run_dir):
     """train(), recording the test accuracy and the percentiles 50 times (every
     1,000 steps of the paper's 50,000)."""
-    import keras
-
     from dnnlab.data import one_hot
     from dnnlab.probe import Every
     from dnnlab.training import evaluate, train
+
+    import keras
 
     sample, test = data.x_train[:1000], (data.x_test, one_hot(data.y_test))
 

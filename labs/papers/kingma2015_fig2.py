@@ -13,9 +13,14 @@ is used to choose); the figure draws each rule at its best rate.
 Run: python labs/papers/kingma2015_fig2.py [--seeds 3] [--epochs 4]
 """
 
-import numpy as np
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
 from dnnlab import Claim, Config, below, loss, plots, run_lab
+
+import numpy as np
 
 base = Config(
     name="kingma2015_fig2",

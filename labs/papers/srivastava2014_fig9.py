@@ -11,9 +11,14 @@ schedule; dnnlab's dropout is 1 − p. The test set is evaluated once per run.
 Run: python labs/papers/srivastava2014_fig9.py [--seeds 3] [--epochs 5]
 """
 
-import numpy as np
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
 from dnnlab import Claim, Config, about, above, plots, run_lab
+
+import numpy as np
 
 base = Config(
     name="srivastava2014_fig9",

@@ -14,6 +14,11 @@ what 10 epochs can show; labs/DNN_best.py trains the dropout net to the end.
 Run: python labs/papers/srivastava2014_table2.py [--seeds 3] [--epochs 10]
 """
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
+
 from dnnlab import Claim, Config, below, run_lab
 
 dropout = Config(

@@ -19,12 +19,17 @@ differentiation over all parameters, the book's mean |difference|.
 Run: python labs/textbook/batch_norm_gradient_check.py [--seeds 3]
 """
 
-import time
+import sys
+from pathlib import Path
 
-import numpy as np
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
+
+import time
 
 from dnnlab import Claim, Config, above, below, column, num, run_lab
 from dnnlab import scratch as s
+
+import numpy as np
 
 EPS = 1e-6  # the book's batch norm ε (10e-7)
 base = Config(

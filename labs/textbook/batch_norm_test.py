@@ -13,9 +13,14 @@ batch norm starts its moving variance at 1, the book's at 0.
 Run: python labs/textbook/batch_norm_test.py [--seeds 3]
 """
 
-import numpy as np
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
 from dnnlab import Claim, Config, Stat, above, below, num, pct, plots, run_lab
+
+import numpy as np
 
 SCALES = np.logspace(0, -4, num=16)
 base = Config(

@@ -16,6 +16,11 @@ configuration is then trained again on the 400 images and tested once.
 Run: python labs/textbook/hyperparameter_optimization.py [--trials 100] [--seeds 3]
 """
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
+
 import math
 
 from dnnlab import Claim, Config, Result, above, below, num, plots, run_lab

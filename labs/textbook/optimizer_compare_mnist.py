@@ -11,6 +11,11 @@ steps); Keras' Momentum, AdaGrad and Adam are otherwise the book's update rules.
 Run: python labs/textbook/optimizer_compare_mnist.py [--seeds 3]
 """
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
+
 from dnnlab import Claim, Config, above, loss, plots, run_lab
 
 base = Config(

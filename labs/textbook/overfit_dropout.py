@@ -12,6 +12,11 @@ Test accuracy is plotted during training as the book does; nothing is selected o
 Run: python labs/textbook/overfit_dropout.py [--seeds 3]
 """
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
+
 from dnnlab import Claim, Config, below, plots, run_lab
 
 base = Config(

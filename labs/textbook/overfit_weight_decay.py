@@ -13,6 +13,11 @@ book does; nothing is selected on it.
 Run: python labs/textbook/overfit_weight_decay.py [--seeds 3]
 """
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
+
 from dnnlab import Claim, Config, above, below, plots, run_lab
 
 base = Config(

@@ -15,11 +15,16 @@ new inputs and weights.
 Run: python labs/textbook/weight_init_activation_histogram.py [--seeds 3]
 """
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
+
 import time
 
-import numpy as np
-
 from dnnlab import Claim, Config, above, below, column, num, pct, run_lab
+
+import numpy as np
 
 LAYERS, UNITS, IMAGES, BINS = 5, 100, 1000, 30
 base = Config(

@@ -10,6 +10,11 @@ the shuffled 60,000 images (the book draws each one at random, with replacement)
 Run: python labs/textbook/weight_init_compare.py [--seeds 3]
 """
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
+
 from dnnlab import Claim, Config, above, loss, plots, run_lab
 
 base = Config(

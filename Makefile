@@ -46,6 +46,7 @@ test-jax: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check dnnlab labs tests scripts bench
+	$(BIN)/ruff format --check dnnlab labs tests scripts bench
 
 # Seconds per epoch against plain Keras and the hardware floor; writes BENCHMARKS.md.
 bench: $(STAMP)

@@ -57,28 +57,7 @@ def parser(configs: dict[str, Config], prog: str) -> argparse.ArgumentParser:
         allow_abbrev=False,  # --epoch is a typo, not --epochs
     )
     for f in dataclasses.fields(Config):
-        values = list(dict.fromkeys(getattr(c, f.name) for c in configs.values()))
-        shown = ", ".join(_show(v) for v in values)
-        default = (
-            f"(default: {shown})" if len(values) == 1 else f"(per variant: {shown})"
-        )
-        text = f.metadata["help"]
-        if f.name in CHOICES:
-            text += " {" + ", ".join(CHOICES[f.name]) + "}"
-        flag = "--" + f.name.replace("_", "-")
-        kwargs = dict(dest=f.name, default=argparse.SUPPRESS, help=f"{text} {default}")
-        if f.type == "bool":
-            p.add_argument(flag, action=argparse.BooleanOptionalAction, **kwargs)
-        else:
-            kind = {"int": int, "float": float, "tuple[int, ...]": _widths}.get(
-                f.type, str
-            )
-            p.add_argument(
-                flag,
-                type=kind,
-                metavar="WIDTHS" if f.type.startswith("tuple") else f.type.upper(),
-                **kwargs,
-            )
+        _add_field(p, f, [getattr(c, f.name) for c in configs.values()])
     p.add_argument(
         "--seeds",
         type=int,
@@ -105,6 +84,24 @@ def parser(configs: dict[str, Config], prog: str) -> argparse.ArgumentParser:
         "either (default: $KERAS_BACKEND, else tensorflow)",
     )
     return p
+
+
+def _add_field(p: argparse.ArgumentParser, f: dataclasses.Field, values: list) -> None:
+    """The flag of one Config field, its help with the lab's default(s)."""
+    values = list(dict.fromkeys(values))
+    shown = ", ".join(_show(v) for v in values)
+    default = f"(default: {shown})" if len(values) == 1 else f"(per variant: {shown})"
+    text = f.metadata["help"]
+    if f.name in CHOICES:
+        text += " {" + ", ".join(CHOICES[f.name]) + "}"
+    flag = "--" + f.name.replace("_", "-")
+    kwargs = dict(dest=f.name, default=argparse.SUPPRESS, help=f"{text} {default}")
+    if f.type == "bool":
+        p.add_argument(flag, action=argparse.BooleanOptionalAction, **kwargs)
+        return
+    kind = {"int": int, "float": float, "tuple[int, ...]": _widths}.get(f.type, str)
+    metavar = "WIDTHS" if f.type.startswith("tuple") else f.type.upper()
+    p.add_argument(flag, type=kind, metavar=metavar, **kwargs)
 
 
 @dataclasses.dataclass

@@ -8,6 +8,7 @@ and results.json, and ends with the claim's verdict.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import platform
 import sys
@@ -80,9 +81,8 @@ def run_lab(
 
     prefetch()  # reads MNIST while TensorFlow loads
     try:
-        return _run(
-            flags, claim, target, extras or {}, figures or {}, detail, fit, columns
-        )
+        lab = Lab(claim, target, extras or {}, figures or {}, detail, fit, columns)
+        return _run(flags, lab)
     except ConfigError as e:
         usage_error(program(), e)
     except (DataError, FileProblem, OSError) as e:
@@ -109,21 +109,38 @@ def problem(e: Exception) -> str:
     return f"data error: {e}"
 
 
-def _run(flags: Flags, claim, target, extras, figures, detail, fit, columns) -> dict:
-    from dnnlab import device, plots
+@dataclasses.dataclass
+class Lab:
+    """What a lab declares besides its variants (run_lab's keyword arguments)."""
+
+    claim: Callable[[dict[str, Seeds]], Claim]
+    target: float = 0.97
+    extras: dict[str, Callable] = dataclasses.field(default_factory=dict)
+    figures: dict[str, Callable] = dataclasses.field(default_factory=dict)
+    detail: bool = False
+    fit: Callable | None = None
+    columns: dict[str, Callable[[Seeds], str]] | None = None
+
+    @property
+    def net(self) -> bool:
+        """Whether it trains a net on MNIST (else its fit measures something else)."""
+        return self.columns is None
+
+
+def _run(flags: Flags, lab: Lab) -> dict[str, Seeds]:
+    from dnnlab import device
     from dnnlab.data import load_mnist
     from dnnlab.model import describe
     from dnnlab.runs import run_folder
-    from dnnlab.training import check_fits, train
+    from dnnlab.training import check_fits
 
     first = next(iter(flags.variants.values()))
     data = load_mnist()
-    net = columns is None  # else the lab's fit trains no net on MNIST
-    if net:
+    if lab.net:
         for config in flags.variants.values():
             check_fits(config, data)  # before any folder is made
     print(device.banner(first.mixed_precision))
-    if net:
+    if lab.net:
         print(describe(flags.variants), flush=True)
     root = run_folder(first)
     if first.resume:
@@ -132,37 +149,53 @@ def _run(flags: Flags, claim, target, extras, figures, detail, fit, columns) -> 
     try:
         for name, config in flags.variants.items():
             results[name] = Seeds()
-            for k in range(flags.seeds):
-                seeded = config.replace(seed=config.seed + k)
-                run_dir = root / name / f"seed-{seeded.seed}"
-                print(f"--- {first.name} · {name} · seed {seeded.seed}", flush=True)
-                if fit is not None:
-                    r = fit(name, seeded, data, run_dir, **flags.options)
-                    if r is None:  # a search worker: the chief has the results
-                        continue
-                else:
-                    r = train(seeded, data, run_dir=run_dir, detail=detail)
-                missing = {e: f for e, f in extras.items() if e not in r.extras}
-                if missing:
-                    r.extras.update({e: f(r, data) for e, f in missing.items()})
-                    r.save()
-                results[name].append(r)
+            for r in _seeds(flags, lab, name, config, data, root):
+                results[name].append(r)  # kept for the table if Ctrl-C comes next
     except KeyboardInterrupt:
         done = {n: s for n, s in results.items() if s}
         if done:
-            print(table(done, target, first.name + " (interrupted)", columns))
+            print(table(done, lab.target, first.name + " (interrupted)", lab.columns))
         raise
     results = {n: s for n, s in results.items() if s}
-    if not results:
-        return results
+    if results:
+        _report(flags, lab, results, root)
+    return results
+
+
+def _seeds(flags: Flags, lab: Lab, name: str, config: Config, data, root: Path):
+    """Each seed's Result of one variant, with the lab's extras, as it finishes."""
+    from dnnlab.training import train
+
+    for k in range(flags.seeds):
+        seeded = config.replace(seed=config.seed + k)
+        run_dir = root / name / f"seed-{seeded.seed}"
+        print(f"--- {config.name} · {name} · seed {seeded.seed}", flush=True)
+        if lab.fit is not None:
+            r = lab.fit(name, seeded, data, run_dir, **flags.options)
+            if r is None:  # a search worker: the chief has the results
+                continue
+        else:
+            r = train(seeded, data, run_dir=run_dir, detail=lab.detail)
+        missing = {e: f for e, f in lab.extras.items() if e not in r.extras}
+        if missing:
+            r.extras.update({e: f(r, data) for e, f in missing.items()})
+            r.save()
+        yield r
+
+
+def _report(flags: Flags, lab: Lab, results: dict[str, Seeds], root: Path) -> None:
+    """TensorBoard's sessions, results.json, the figures, the table, the verdict."""
+    from dnnlab import device, plots
+
+    first = next(iter(flags.variants.values()))
     if first.tensorboard and device.tensorboard_available():
         sessions(flags.variants, results)
-    judged = judge(claim, results, flags)
-    save(root, results, judged, flags, target)
-    drawn = [plots.curves(results, root / "compare.png")] if net else []
-    drawn += [draw(results, root / file) for file, draw in figures.items()]
-    print(table(results, target, first.name, columns))
-    if net:
+    judged = judge(lab.claim, results, flags)
+    save(root, results, judged, flags, lab.target)
+    drawn = [plots.curves(results, root / "compare.png")] if lab.net else []
+    drawn += [draw(results, root / file) for file, draw in lab.figures.items()]
+    print(table(results, lab.target, first.name, lab.columns))
+    if lab.net:
         print("  accuracies after training, in inference mode (the progress bar's: a")
         print("  running mean over the epoch's batches while the weights change)")
     if first.tensorboard:
@@ -172,7 +205,6 @@ def _run(flags: Flags, claim, target, extras, figures, detail, fit, columns) -> 
     if flags.show:
         plots.show(drawn)
     print("\n".join(judged.lines()))
-    return results
 
 
 def sessions(variants: dict[str, Config], results: dict[str, Seeds]) -> None:

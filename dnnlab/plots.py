@@ -181,7 +181,19 @@ def curves(results: dict, path: Path, title: str = "") -> Path:
     by_step = all(len(r.history.get("loss", [])) <= 1 for r in runs) and all(
         len(r.trace) > 1 for r in runs
     )
-    key, name, note = held_out(results)
+    _loss_panel(left, results, by_step)
+    _error_panel(right, results, by_step)
+    tidy(left, integer_x=True)  # epochs or iterations
+    tidy(right, integer_x=not by_step)
+    if by_step:
+        right.grid(False, axis="x", which="both")
+    legend(left, len(results))
+    fig.suptitle(title or f"{path.parent.parent.name} · {path.parent.name}")
+    return save(fig, path)
+
+
+def _loss_panel(ax, results: dict, by_step: bool) -> None:
+    """curves' left panel: the training loss of each run, diverged runs marked."""
     window, drawn = 1, []
     for i, (variant, seeds) in enumerate(results.items()):
         look = style(i)
@@ -198,40 +210,41 @@ def curves(results: dict, path: Path, title: str = "") -> Path:
             drawn.append(y)
             if r.diverged_at or not ok.all():
                 gone = x[~ok][0] if (~ok).any() else x[-1]
-                line(left, x[ok], y[ok], look, shift=i)
-                diverged(left, gone, look, f"{label} (diverged)" if label else None)
-                label = None
+                line(ax, x[ok], y[ok], look, shift=i)
+                diverged(ax, gone, look, f"{label} (diverged)" if label else None)
             else:
-                line(left, x, y, look, label, shift=i)
-            if by_step:
-                error, at = 100 * (1 - r.test_accuracy), i + 0.1 * (k - len(seeds) / 2)
-                right.plot([at], [error], ms=6, **{**look, "ls": "none"})
-            else:
-                acc = np.array(r.history.get(key, []), dtype=float)
-                line(right, np.arange(1, len(acc) + 1), 100 * (1 - acc), look, shift=i)
-    left.set(yscale="log", ylabel="training loss")
-    cap(left, drawn)
-    left.set(xlabel="iteration" if by_step else "epoch")
-    left.set_title(
+                line(ax, x, y, look, label, shift=i)
+    ax.set(yscale="log", ylabel="training loss")
+    cap(ax, drawn)
+    ax.set(xlabel="iteration" if by_step else "epoch")
+    ax.set_title(
         "training loss"
         + (" by iteration" if by_step else "")
         + (f" (moving mean of {window})" if window > 1 else "")
     )
+
+
+def _error_panel(ax, results: dict, by_step: bool) -> None:
+    """curves' right panel: the held-out error by epoch, or per seed after a run
+    counted in steps."""
+    key, name, note = held_out(results)
+    for i, seeds in enumerate(results.values()):
+        look = style(i)
+        for k, r in enumerate(seeds):
+            if by_step:
+                error, at = 100 * (1 - r.test_accuracy), i + 0.1 * (k - len(seeds) / 2)
+                ax.plot([at], [error], ms=6, **{**look, "ls": "none"})
+            else:
+                acc = np.array(r.history.get(key, []), dtype=float)
+                line(ax, np.arange(1, len(acc) + 1), 100 * (1 - acc), look, shift=i)
     if by_step:
-        right.set_xticks(range(len(results)), list(results), rotation=30, ha="right")
-        right.set(ylabel="test error (%)", yscale="log")
-        right.set_title("test error after training (100 % − accuracy), per seed")
-        right.set_xlim(-0.5, len(results) - 0.5)
+        ax.set_xticks(range(len(results)), list(results), rotation=30, ha="right")
+        ax.set(ylabel="test error (%)", yscale="log")
+        ax.set_title("test error after training (100 % − accuracy), per seed")
+        ax.set_xlim(-0.5, len(results) - 0.5)
     else:
-        right.set(xlabel="epoch", ylabel=f"{name} error (%)", yscale="log")
-        right.set_title(f"{name} error ({note})")
-    tidy(left, integer_x=True)  # epochs or iterations
-    tidy(right, integer_x=not by_step)
-    if by_step:
-        right.grid(False, axis="x", which="both")
-    legend(left, len(results))
-    fig.suptitle(title or f"{path.parent.parent.name} · {path.parent.name}")
-    return save(fig, path)
+        ax.set(xlabel="epoch", ylabel=f"{name} error (%)", yscale="log")
+        ax.set_title(f"{name} error ({note})")
 
 
 def distributions(acts: dict[str, list[np.ndarray]], path: Path, title: str) -> Path:

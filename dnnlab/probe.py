@@ -8,6 +8,7 @@ import numpy as np
 from dnnlab.backend import keras
 from dnnlab.config import Config
 from dnnlab.data import Mnist, one_hot
+from dnnlab.evaluation import predict
 from dnnlab.model import build_model, loss
 
 
@@ -146,8 +147,6 @@ def gradient_ratio(config: Config, data: Mnist) -> float:
 
 def softmax_sum_error(model: keras.Model, x: np.ndarray) -> float:
     """The largest |Σ softmax − 1| over the rows of x: 0 for probabilities."""
-    from dnnlab.training import predict
-
     p = predict(model, x)
     return float(np.abs(p.sum(axis=1, dtype=np.float64) - 1).max())
 

@@ -105,19 +105,46 @@ def run(
             this process; a worker checks it too.
     """
     hypermodel = _HyperModel(to_config, data, root / "trials")
+    start = time.perf_counter()
+    # Bayesian's default of 3 initial points per hyperparameter could fill the budget.
+    extra = {"num_initial_points": max(1, min(5, trials // 3))}
+    tuner = _tuner(strategy, hypermodel, budget_s)(
+        hypermodel=hypermodel,
+        objective=kt.Objective(OBJECTIVE, "max"),
+        max_trials=trials,
+        directory=str(root),
+        project_name="tuner",
+        seed=stream(strategy, seed),
+        **(extra if strategy == "bayesian" else {}),
+    )
+    tuner.ran = []  # the trials this process runs
+    chief = role() != "worker"
+    if chief:
+        tuner.oracle.max_trials = trials  # a resumed search may get a new budget
+        finished = len(_finished(tuner.oracle))
+        if finished:
+            print(f"{strategy}: {finished} finished trials kept")
+    tuner.search(verbose=1)
+    best = tuner.oracle.get_best_trials(10) if chief else []
+    return Search(
+        strategy=strategy,
+        scores=[t.score for t in _finished(tuner.oracle)] if chief else [],
+        top=[(t.trial_id, t.score, t.hyperparameters) for t in best],
+        seconds=time.perf_counter() - start,
+        new_trials=len(tuner.ran),
+    )
+
+
+def _tuner(strategy: str, hypermodel: _HyperModel, budget_s: float):
+    """keras-tuner's class for the strategy, naming each trial's run folder and
+    starting no trial once `budget_s` seconds are spent (0: no limit)."""
     base = {
         "manual": kt.GridSearch,
         "grid": kt.GridSearch,
         "random": kt.RandomSearch,
         "bayesian": kt.BayesianOptimization,
     }[strategy]
-    extra = {}
-    if (
-        strategy == "bayesian"
-    ):  # its default (3 per hyperparameter) could fill the budget
-        extra["num_initial_points"] = max(1, min(5, trials // 3))
     start = time.perf_counter()
-    ran = []
 
     class Tuner(base):
         def on_trial_begin(self, trial):
@@ -126,37 +153,12 @@ def run(
 
         def on_trial_end(self, trial):
             super().on_trial_end(trial)
-            ran.append(trial.trial_id)
+            self.ran.append(trial.trial_id)
             if budget_s and time.perf_counter() - start > budget_s:
                 print(f"time budget of {budget_s:.0f} s spent: no more trials here")
                 self.oracle.max_trials = len(self.oracle.trials)  # stops this search
 
-    tuner = Tuner(
-        hypermodel=hypermodel,
-        objective=kt.Objective(OBJECTIVE, "max"),
-        max_trials=trials,
-        directory=str(root),
-        project_name="tuner",
-        seed=stream(strategy, seed),
-        **extra,
-    )
-    if role() != "worker":
-        tuner.oracle.max_trials = trials  # a resumed search may get a new budget
-        finished = len(_finished(tuner.oracle))
-        if finished:
-            print(f"{strategy}: {finished} finished trials kept")
-    tuner.search(verbose=1)
-    search = Search(
-        strategy=strategy,
-        scores=[t.score for t in _finished(tuner.oracle)] if role() != "worker" else [],
-        top=[
-            (t.trial_id, t.score, t.hyperparameters)
-            for t in (tuner.oracle.get_best_trials(10) if role() != "worker" else [])
-        ],
-        seconds=time.perf_counter() - start,
-        new_trials=len(ran),
-    )
-    return search
+    return Tuner
 
 
 def stream(strategy: str, seed: int) -> int:

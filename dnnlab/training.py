@@ -1,6 +1,7 @@
 """train(config, data) -> Result: seed, build, fit with TensorBoard, test once.
 
-(Named training.py so that `dnnlab.train` stays the function.)
+(Named training.py so that `dnnlab.train` stays the function.) train() reads as
+its steps: open the run's folder, compile the net, its callbacks, fit, summarize.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import math
 import shutil
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -18,13 +20,11 @@ from dnnlab import checkpoint, device
 from dnnlab.backend import keras
 from dnnlab.config import Config, ConfigError
 from dnnlab.data import Mnist, load_mnist, one_hot
+from dnnlab.evaluation import Evaluate, evaluate, predict  # noqa: F401 (predict: API)
 from dnnlab.files import clean, write_json
 from dnnlab.model import build_model, loss, optimizer
 from dnnlab.result import Result
 from dnnlab.runs import run_folder
-
-# Images per forward pass when evaluating: no gradient, so large chunks are cheapest.
-EVAL_CHUNK = 10_000
 
 
 def check_fits(config: Config, data: Mnist):
@@ -57,35 +57,92 @@ def train(
         verbose: Keras' progress display; default: a bar on a terminal, else a line
             per epoch.
     """
-    data = data if data is not None else load_mnist()
-    (x, y), (x_val, y_val) = check_fits(config, data)
-    run_dir = Path(run_dir) if run_dir else run_folder(config)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    before = Result.load(run_dir) if config.resume else None
-    if before is not None and before.status != "interrupted":
-        print(f"{run_dir}: {before.status} earlier, kept")
-        return before  # nothing to resume
-    if config.resume:
-        clean(run_dir)
-    saved = checkpoint.latest(run_dir) if config.resume else None
-    # Seconds the earlier parts ran: the interrupted result's or the checkpoint's.
-    earlier = max(before.wall_time if before else 0, saved.wall_time if saved else 0)
-    write_json(run_dir / "config.json", config.to_dict(), indent=2)
+    run = open_run(config, data if data is not None else load_mnist(), run_dir)
+    if run.before is not None and run.before.status != "interrupted":
+        print(f"{run.folder}: {run.before.status} earlier, kept")
+        return run.before  # nothing to resume
     for line in config.ignored():
         device.once(f"dnnlab: warning: {line}")
-    targets = one_hot(y)
-    if config.steps:  # one Keras epoch of exactly `steps` minibatches
-        steps_per_epoch, epochs = config.steps, 1
-        inputs = _stream(x, targets, config.batch_size, config.seed, config.steps)
-    else:
-        steps_per_epoch = math.ceil(len(x) / config.batch_size)
-        epochs, inputs = config.epochs, x
+    model = compiled(config, run.steps_per_epoch * run.epochs)
+    if config.checkpoint:
+        checkpoint.check_room(run.folder, model)
+    if run.saved is not None:
+        run.saved.restore(model)
+        print(f"dnnlab: resumed after epoch {run.saved.epoch} from {run.saved.folder}")
+    cbs = _callbacks(run, list(callbacks), detail)
+    start = time.perf_counter()
+    status = _fit(model, run, cbs, verbose)
+    if config.tensorboard:
+        _op_graph(model, run.folder)
+    result = _summarize(model, run, status, test, start)
+    if result.status == "interrupted":
+        raise KeyboardInterrupt(
+            f"interrupted; results so far in {run.folder}; "
+            "run again with --resume to go on from the last finished epoch"
+        )
+    return result
 
+
+@dataclass
+class Run:
+    """One run: its config, data and folder, what it records as it trains, and
+    what a stopped earlier run left in the folder (with config.resume)."""
+
+    config: Config
+    data: Mnist
+    folder: Path
+    train: tuple[np.ndarray, np.ndarray]  # images, one-hot targets
+    val: tuple[np.ndarray, np.ndarray]
+    history: keras.callbacks.History = field(default_factory=keras.callbacks.History)
+    trace: Trace = field(default_factory=lambda: Trace())
+    before: Result | None = None  # the earlier run's saved result
+    saved: checkpoint.Saved | None = None  # its last checkpoint
+
+    @property
+    def steps_per_epoch(self) -> int:
+        c = self.config
+        return c.steps or math.ceil(len(self.train[0]) / c.batch_size)
+
+    @property
+    def epochs(self) -> int:
+        """Keras epochs; a run counted in steps is one epoch of exactly `steps`."""
+        return 1 if self.config.steps else self.config.epochs
+
+    @property
+    def earlier(self) -> float:
+        """Seconds the earlier parts ran: the interrupted result's or the
+        checkpoint's."""
+        return max(
+            self.before.wall_time if self.before else 0,
+            self.saved.wall_time if self.saved else 0,
+        )
+
+
+def open_run(config: Config, data: Mnist, run_dir: Path | None) -> Run:
+    """The run's folder (new, given, or the latest with config.resume), what an
+    earlier run left there, and its config.json."""
+    (x, y), (x_val, y_val) = check_fits(config, data)
+    folder = Path(run_dir) if run_dir else run_folder(config)
+    folder.mkdir(parents=True, exist_ok=True)
+    run = Run(config, data, folder, (x, one_hot(y)), (x_val, one_hot(y_val)))
+    if config.resume:
+        run.before = Result.load(folder)
+    if run.before is not None and run.before.status != "interrupted":
+        return run  # finished: kept as it is
+    if config.resume:
+        clean(folder)  # what a killed run left half-written
+        run.saved = checkpoint.latest(folder)
+    write_json(folder / "config.json", config.to_dict(), indent=2)
+    return run
+
+
+def compiled(config: Config, steps: int) -> keras.Model:
+    """The config's net, seeded, compiled for `steps` optimizer steps in all."""
     keras.utils.set_random_seed(config.seed)  # Python, NumPy and the backend
     with device.setup(config.mixed_precision, config.deterministic):
         model = build_model(config)
         model.compile(
-            optimizer=optimizer(config, steps_per_epoch * epochs),
+            optimizer=optimizer(config, steps),
             loss=loss(config),
             metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")],
             # Steps per compiled call: per-step Python overhead dominates an MLP's
@@ -98,111 +155,128 @@ def train(
         # creates variables is traced a second time, which doubles the first
         # epoch's tracing.
         model.optimizer.build(model.trainable_variables)
-    if config.checkpoint:
-        checkpoint.check_room(run_dir, model)
-    if saved is not None:
-        saved.restore(model)
-        print(f"dnnlab: resumed after epoch {saved.epoch} from {saved.folder}")
     if keras.backend.backend() == "jax" and config.trace_every > 1:
         model.train_function = _scanned(model)
-    history, trace = keras.callbacks.History(), Trace()
-    sets = {"val": (x_val, one_hot(y_val))} if len(x_val) else {}
-    if config.curves:
-        sets.update(inference=(x, targets), test=(data.x_test, one_hot(data.y_test)))
-    # First: History, TensorBoard and the progress bar then see its numbers.
-    cbs = [_Evaluate(sets), history, trace, _StopOnNaN()]
-    # Before TensorBoard: an epoch it shows has its checkpoint, so a resume
-    # does not log that epoch a second time.
-    if config.checkpoint:
-        cbs.append(checkpoint.Checkpoint(run_dir, history, trace, saved, earlier))
-    cbs.append(_Progress())
-    cbs += callbacks
-    if config.tensorboard and not device.tensorboard_available():
+    return model
+
+
+def _callbacks(run: Run, extra: list, detail: bool) -> list:
+    """Validation first (History, TensorBoard and the bar then see its numbers),
+    the record, the checkpoint (before TensorBoard: an epoch TensorBoard shows has
+    its checkpoint, so a resume never logs it twice), the bar, the caller's own,
+    TensorBoard."""
+    c, (x, t), (x_val, _) = run.config, run.train, run.val
+    sets = {"val": run.val} if len(x_val) else {}
+    if c.curves:
+        test = run.data.x_test, one_hot(run.data.y_test)
+        sets.update(inference=run.train, test=test)
+    cbs = [Evaluate(sets), run.history, run.trace, _StopOnNaN()]
+    if c.checkpoint:
+        cbs.append(
+            checkpoint.Checkpoint(
+                run.folder, run.history, run.trace, run.saved, run.earlier
+            )
+        )
+    cbs += [_Progress(), *extra]
+    if c.tensorboard and not device.tensorboard_available():
         print("dnnlab: TensorBoard off (it writes through TensorFlow, not installed)")
-    elif config.tensorboard:
-        cbs.append(keras.callbacks.TensorBoard(str(run_dir), histogram_freq=1))
+    elif c.tensorboard:
+        cbs.append(keras.callbacks.TensorBoard(str(run.folder), histogram_freq=1))
         if detail:
             from dnnlab.tboard import DetailedView
 
             sample = (x_val if len(x_val) else x)[:1000]
-            batch = x[: config.batch_size], targets[: config.batch_size]
-            cbs.append(DetailedView(run_dir, sample, batch, every=config.trace_every))
-    start = time.perf_counter()
-    status = "finished"
+            batch = x[: c.batch_size], t[: c.batch_size]
+            cbs.append(DetailedView(run.folder, sample, batch, every=c.trace_every))
+    return cbs
+
+
+def _fit(model: keras.Model, run: Run, cbs: list, verbose: int | None) -> str:
+    """Keras' fit, from the checkpoint's epoch; "finished" or "interrupted"."""
+    c, (x, t) = run.config, run.train
+    if c.steps:  # the stream comes shuffled, in full batches
+        inputs, targets = _stream(x, t, c.batch_size, c.seed, c.steps), None
+    else:
+        inputs, targets = x, t
     try:
         model.fit(
             inputs,
-            None if config.steps else targets,
-            batch_size=None if config.steps else config.batch_size,
-            steps_per_epoch=steps_per_epoch if config.steps else None,
-            epochs=epochs,
-            initial_epoch=saved.epoch if saved else 0,
-            shuffle=not config.steps,  # the stream comes shuffled
+            targets,
+            batch_size=None if c.steps else c.batch_size,
+            steps_per_epoch=c.steps or None,
+            epochs=run.epochs,
+            initial_epoch=run.saved.epoch if run.saved else 0,
+            shuffle=not c.steps,
             callbacks=cbs,
             verbose=(1 if sys.stdout.isatty() else 2) if verbose is None else verbose,
         )
     except KeyboardInterrupt:
-        status = "interrupted"
-    if config.tensorboard and keras.backend.backend() == "tensorflow":
+        return "interrupted"
+    return "finished"
+
+
+def _op_graph(model: keras.Model, folder: Path) -> None:
+    """The op graph of a training step in TensorBoard (TensorFlow traces it)."""
+    if keras.backend.backend() == "tensorflow":
         from dnnlab.tboard import write_graph
 
-        write_graph(model, model.loss, run_dir)
-    elif config.tensorboard and device.tensorboard_available():
+        write_graph(model, model.loss, folder)
+    elif device.tensorboard_available():
         device.once("dnnlab: no op graph in TensorBoard on JAX (TensorFlow traces it)")
-    epochs = checkpoint.merged(saved, history.history)
-    epochs = {k: [float(v) for v in vs] for k, vs in epochs.items()}
-    trace.trace[:0] = saved.trace if saved else []
-    diverged_at = next(
-        (
-            math.ceil(step / steps_per_epoch)
-            for step, v in trace.trace
-            if not math.isfinite(v)
-        ),
-        None,
-    )
-    if diverged_at is not None:
-        status = "diverged"
-        step = next(step for step, v in trace.trace if not math.isfinite(v))
-        print(
-            f"dnnlab: the training loss was no longer finite by step {step} "
-            f"(epoch {diverged_at}): training stopped there, reported as diverged"
-        )
+
+
+def _summarize(model, run: Run, status: str, test: bool, start: float) -> Result:
+    """The run's Result, the earlier parts' epochs first, saved; the checkpoint
+    removed once the run is over."""
+    c, data = run.config, run.data
+    history = checkpoint.merged(run.saved, run.history.history)
+    history = {k: [float(v) for v in vs] for k, vs in history.items()}
+    trace = (run.saved.trace if run.saved else []) + run.trace.trace
+    diverged_at = _diverged(trace, run.steps_per_epoch)
+    status = "diverged" if diverged_at is not None else status
+    nan = math.nan
     test_loss, test_acc, p = (
-        evaluate(model, data.x_test, one_hot(data.y_test))
-        if test
-        else (math.nan, math.nan, None)
+        evaluate(model, data.x_test, one_hot(data.y_test)) if test else (nan, nan, None)
     )
-    if config.curves and status == "finished":  # the last epoch's, same weights
-        train_acc = epochs["inference_accuracy"][-1]
+    if c.curves and status == "finished":  # the last epoch's, same weights
+        train_acc = history["inference_accuracy"][-1]
     else:
-        _, train_acc, _ = evaluate(model, x, targets)
-    if config.tensorboard and device.tensorboard_available() and test:
+        _, train_acc, _ = evaluate(model, *run.train)
+    if c.tensorboard and device.tensorboard_available() and test:
         from dnnlab.tboard import write_images
 
-        write_images(model, data, p, run_dir)
+        write_images(model, data, p, run.folder)
     result = Result(
-        config=config,
-        history=epochs,
+        config=c,
+        history=history,
         test_loss=float(test_loss),
         test_accuracy=float(test_acc),
         train_accuracy=float(train_acc),
         params=model.count_params(),
-        wall_time=earlier + time.perf_counter() - start,
-        run_dir=run_dir,
+        wall_time=run.earlier + time.perf_counter() - start,
+        run_dir=run.folder,
         status=status,
         diverged_at=diverged_at,
-        trace=trace.trace,
+        trace=trace,
         model=model,
     )
     result.save()
     if status != "interrupted":
-        checkpoint.remove(run_dir)
-    if status == "interrupted":
-        raise KeyboardInterrupt(
-            f"interrupted; results so far in {run_dir}; "
-            "run again with --resume to go on from the last finished epoch"
-        )
+        checkpoint.remove(run.folder)
     return result
+
+
+def _diverged(trace: list[tuple[int, float]], steps_per_epoch: int) -> int | None:
+    """The 1-based epoch whose traced loss was first no longer finite, said once."""
+    step = next((s for s, v in trace if not math.isfinite(v)), None)
+    if step is None:
+        return None
+    epoch = math.ceil(step / steps_per_epoch)
+    print(
+        f"dnnlab: the training loss was no longer finite by step {step} "
+        f"(epoch {epoch}): training stopped there, reported as diverged"
+    )
+    return epoch
 
 
 def _stream(x, targets, batch_size: int, seed: int, steps: int):
@@ -218,45 +292,6 @@ def _stream(x, targets, batch_size: int, seed: int, steps: int):
             steps -= 1
             batch = order[i : i + batch_size]
             yield x[batch], targets[batch]
-
-
-def predict(model: keras.Model, x: np.ndarray) -> np.ndarray:
-    """The net's outputs in inference mode (no dropout, batch norm's moving averages).
-
-    A plain call on large chunks: on a CPU it is faster than Keras' predict and
-    evaluate, which trace a compiled function first and feed batches through a
-    dataset.
-    """
-    chunks = [
-        keras.ops.convert_to_numpy(model(x[i : i + EVAL_CHUNK], training=False))
-        for i in range(0, len(x), EVAL_CHUNK)
-    ]
-    return np.concatenate(chunks).astype(np.float32)
-
-
-def evaluate(model: keras.Model, x: np.ndarray, targets: np.ndarray):
-    """(loss, accuracy, outputs) as Keras' evaluate reports them: the compiled loss
-    with the weight penalty, and the share of argmax hits."""
-    p = predict(model, x)
-    penalty = sum(float(keras.ops.convert_to_numpy(w)) for w in model.losses)
-    loss = float(keras.ops.convert_to_numpy(model.loss(targets, p))) + penalty
-    return loss, float(np.mean(p.argmax(axis=1) == targets.argmax(axis=1))), p
-
-
-class _Evaluate(keras.callbacks.Callback):
-    """After each epoch, loss and accuracy of each named set in inference mode, put
-    into the epoch's logs: `val` (Keras' val_loss, val_accuracy) and, for the
-    textbook's curves, `inference` (the training set) and `test`."""
-
-    def __init__(self, sets: dict[str, tuple[np.ndarray, np.ndarray]]):
-        super().__init__()
-        self.sets = sets
-
-    def on_epoch_end(self, epoch, logs=None):
-        for name, (x, t) in self.sets.items():
-            loss, accuracy, _ = evaluate(self.model, x, t)
-            if logs is not None:
-                logs.update({f"{name}_loss": loss, f"{name}_accuracy": accuracy})
 
 
 def _scanned(model: keras.Model):

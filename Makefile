@@ -42,7 +42,8 @@ test-all: $(STAMP)
 test-jax: $(STAMP)
 	KERAS_BACKEND=jax $(BIN)/python -m pytest -q -n 2 -m "not slow" \
 		tests/test_labs.py tests/test_textbook.py tests/test_papers.py tests/test_jax.py \
-		tests/test_model.py tests/test_training.py tests/test_probe.py tests/test_scratch.py
+		tests/test_model.py tests/test_training.py tests/test_probe.py tests/test_scratch.py \
+		tests/test_plain_keras.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check dnnlab labs tests scripts bench

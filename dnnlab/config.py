@@ -124,6 +124,11 @@ class Config:
         False, "identical numbers run after run (TensorFlow; slower)"
     )
     xla: bool = _field(False, "compile the training step with XLA (on GPUs: always)")
+    plain_keras: bool = _field(
+        False,
+        "Keras as it comes: its own Adam, fit loop, validation and callbacks, none of "
+        "dnnlab's speed-ups (dnnlab/speedups.py; slower, the same lesson)",
+    )
     tensorboard: bool = _field(True, "write a TensorBoard run")
     resume: bool = _field(False, "go on with the lab's latest run where it stopped")
     log_dir: str = _field("logs", "root folder of the TensorBoard runs")

@@ -35,20 +35,3 @@ def evaluate(model: keras.Model, x: np.ndarray, targets: np.ndarray):
     penalty = sum(float(keras.ops.convert_to_numpy(w)) for w in model.losses)
     loss = float(keras.ops.convert_to_numpy(model.loss(targets, p))) + penalty
     return loss, float(np.mean(p.argmax(axis=1) == targets.argmax(axis=1))), p
-
-
-class Evaluate(keras.callbacks.Callback):
-    """After each epoch, loss and accuracy of each named set in inference mode, put
-    into the epoch's logs: `val` (Keras' val_loss, val_accuracy) and, for the
-    textbook's curves, `inference` (the training set) and `test`. First in the
-    callbacks: History, TensorBoard and the progress bar then see its numbers."""
-
-    def __init__(self, sets: dict[str, tuple[np.ndarray, np.ndarray]]):
-        super().__init__()
-        self.sets = sets
-
-    def on_epoch_end(self, epoch, logs=None):
-        for name, (x, t) in self.sets.items():
-            loss, accuracy, _ = evaluate(self.model, x, t)
-            if logs is not None:
-                logs.update({f"{name}_loss": loss, f"{name}_accuracy": accuracy})

@@ -22,7 +22,15 @@ from dnnlab.config import FIELDS, Config, ConfigError
 from dnnlab.files import FileProblem, clean, read_json, why, write_json
 
 # Fields that change where and how a run is logged, not what it computes.
-NEUTRAL = {"name", "tensorboard", "resume", "log_dir", "deterministic", "xla"}
+NEUTRAL = {
+    "name",
+    "tensorboard",
+    "resume",
+    "log_dir",
+    "deterministic",
+    "xla",
+    "plain_keras",
+}
 
 
 class Seeds(list):

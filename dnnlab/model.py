@@ -6,6 +6,7 @@ import dataclasses
 
 from dnnlab.backend import keras
 from dnnlab.config import Config
+from dnnlab.speedups import FusedAdam
 
 N_INPUTS, N_CLASSES = 784, 10
 
@@ -86,39 +87,11 @@ def optimizer(config: Config, steps: int = 1) -> keras.optimizers.Optimizer:
             lr, initial_accumulator_value=config.adagrad_accumulator
         ),
         "rmsprop": lambda: keras.optimizers.RMSprop(lr),
-        "adam": lambda: FusedAdam(lr),
+        # dnnlab's fused Adam (the same arithmetic), or Keras' own with plain_keras.
+        "adam": lambda: (keras.optimizers.Adam if config.plain_keras else FusedAdam)(
+            lr
+        ),
     }[config.optimizer]()
-
-
-class FusedAdam(keras.optimizers.Adam):
-    """Keras' Adam; on TensorFlow each variable's update is one fused kernel,
-    ResourceApplyAdam, as Keras 2's Adam applied it. The same arithmetic as Keras 3's
-    update_step: m += (g − m)(1 − β₁), v += (g² − v)(1 − β₂),
-    w −= α·m / (√v + ε) with α = lr·√(1 − β₂ᵗ) / (1 − β₁ᵗ); Keras 3 writes it as about
-    fifteen small ops per variable (BENCHMARKS.md, "Keras' own Adam": what it saves)."""
-
-    def update_step(self, gradient, variable, learning_rate):
-        if keras.backend.backend() != "tensorflow" or self.amsgrad:
-            return super().update_step(gradient, variable, learning_rate)
-        import tensorflow as tf
-
-        if isinstance(gradient, tf.IndexedSlices):  # sparse: Keras' own update
-            return super().update_step(gradient, variable, learning_rate)
-        i, dtype = self._get_variable_index(variable), variable.dtype
-        step = tf.cast(self.iterations + 1, dtype)
-        beta_1, beta_2 = tf.cast(self.beta_1, dtype), tf.cast(self.beta_2, dtype)
-        tf.raw_ops.ResourceApplyAdam(
-            var=variable.handle,
-            m=self._momentums[i].value.handle,
-            v=self._velocities[i].value.handle,
-            beta1_power=tf.pow(beta_1, step),
-            beta2_power=tf.pow(beta_2, step),
-            lr=tf.cast(learning_rate, dtype),
-            beta1=beta_1,
-            beta2=beta_2,
-            epsilon=tf.cast(self.epsilon, dtype),
-            grad=tf.cast(gradient, dtype),
-        )
 
 
 def loss(config: Config) -> keras.losses.Loss:

@@ -6,7 +6,6 @@ its steps: open the run's folder, compile the net, its callbacks, fit, summarize
 
 from __future__ import annotations
 
-import itertools
 import math
 import shutil
 import sys
@@ -16,11 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
-from dnnlab import checkpoint, device
+from dnnlab import checkpoint, device, speedups
 from dnnlab.backend import keras
 from dnnlab.config import Config, ConfigError
 from dnnlab.data import Mnist, load_mnist, one_hot
-from dnnlab.evaluation import Evaluate, evaluate, predict  # noqa: F401 (predict: API)
+from dnnlab.evaluation import evaluate, predict  # noqa: F401 (predict: API)
 from dnnlab.files import clean, write_json
 from dnnlab.model import build_model, loss, optimizer
 from dnnlab.result import Result
@@ -155,8 +154,9 @@ def compiled(config: Config, steps: int) -> keras.Model:
         # creates variables is traced a second time, which doubles the first
         # epoch's tracing.
         model.optimizer.build(model.trainable_variables)
-    if keras.backend.backend() == "jax" and config.trace_every > 1:
-        model.train_function = _scanned(model)
+    scan = keras.backend.backend() == "jax" and config.trace_every > 1
+    if scan and not config.plain_keras:
+        model.train_function = speedups.scanned(model)
     return model
 
 
@@ -164,20 +164,25 @@ def _callbacks(run: Run, extra: list, detail: bool) -> list:
     """Validation first (History, TensorBoard and the bar then see its numbers),
     the record, the checkpoint (before TensorBoard: an epoch TensorBoard shows has
     its checkpoint, so a resume never logs it twice), the bar, the caller's own,
-    TensorBoard."""
+    TensorBoard. With plain_keras: Keras' validation (fit's validation_data), its
+    TerminateOnNaN and its progress bar."""
     c, (x, t), (x_val, _) = run.config, run.train, run.val
-    sets = {"val": run.val} if len(x_val) else {}
+    sets = {"val": run.val} if len(x_val) and not c.plain_keras else {}
     if c.curves:
         test = run.data.x_test, one_hot(run.data.y_test)
         sets.update(inference=run.train, test=test)
-    cbs = [Evaluate(sets), run.history, run.trace, _StopOnNaN()]
+    if c.plain_keras:
+        cbs = [_KerasCurves(sets)] if sets else []
+        cbs += [run.history, run.trace, keras.callbacks.TerminateOnNaN()]
+    else:
+        cbs = [speedups.Evaluate(sets), run.history, run.trace, _StopOnNaN()]
     if c.checkpoint:
         cbs.append(
             checkpoint.Checkpoint(
                 run.folder, run.history, run.trace, run.saved, run.earlier
             )
         )
-    cbs += [_Progress(), *extra]
+    cbs += ([] if c.plain_keras else [_Progress()]) + extra
     if c.tensorboard and not device.tensorboard_available():
         print("dnnlab: TensorBoard off (it writes through TensorFlow, not installed)")
     elif c.tensorboard:
@@ -189,6 +194,24 @@ def _callbacks(run: Run, extra: list, detail: bool) -> list:
             batch = x[: c.batch_size], t[: c.batch_size]
             cbs.append(DetailedView(run.folder, sample, batch, every=c.trace_every))
     return cbs
+
+
+class _KerasCurves(keras.callbacks.Callback):
+    """plain_keras's learning curves: Keras validates one set (val_), so the
+    training set in inference mode and the test set are measured by Keras' own
+    evaluate after each epoch (slower than speedups.Evaluate's forward pass)."""
+
+    def __init__(self, sets: dict[str, tuple[np.ndarray, np.ndarray]]):
+        super().__init__()
+        self.sets = sets
+
+    def on_epoch_end(self, epoch, logs=None):
+        for name, (x, t) in self.sets.items():
+            got = self.model.evaluate(
+                x, t, batch_size=1000, verbose=0, return_dict=True
+            )
+            if logs is not None:
+                logs.update({f"{name}_{k}": float(v) for k, v in got.items()})
 
 
 def _fit(model: keras.Model, run: Run, cbs: list, verbose: int | None) -> str:
@@ -207,6 +230,8 @@ def _fit(model: keras.Model, run: Run, cbs: list, verbose: int | None) -> str:
             epochs=run.epochs,
             initial_epoch=run.saved.epoch if run.saved else 0,
             shuffle=not c.steps,
+            # plain_keras: Keras' own validation, else speedups.Evaluate's.
+            validation_data=run.val if c.plain_keras and len(run.val[0]) else None,
             callbacks=cbs,
             verbose=(1 if sys.stdout.isatty() else 2) if verbose is None else verbose,
         )
@@ -292,47 +317,6 @@ def _stream(x, targets, batch_size: int, seed: int, steps: int):
             steps -= 1
             batch = order[i : i + batch_size]
             yield x[batch], targets[batch]
-
-
-def _scanned(model: keras.Model):
-    """Keras' train function on JAX, with each execution's steps (trace_every) in one
-    compiled lax.scan instead of a Python loop of compiled steps: the same steps,
-    one dispatch. A short last execution is padded and its extra steps skipped."""
-    import jax
-
-    k, step = model.steps_per_execution, model.train_step
-
-    def steps(state, batches, valid):
-        def body(carry, inputs):
-            def run(carry):
-                logs, state = step(carry[0], inputs[0])
-                return state, logs
-
-            return jax.lax.cond(inputs[1], run, lambda carry: carry, carry), None
-
-        first = jax.tree.map(lambda b: b[0], batches)
-        logs = jax.eval_shape(lambda s, b: step(s, b)[0], state, first)
-        logs = jax.tree.map(lambda a: jax.numpy.zeros(a.shape, a.dtype), logs)
-        (state, logs), _ = jax.lax.scan(body, (state, logs), (batches, valid))
-        return logs, state
-
-    steps = jax.jit(steps, donate_argnums=0)
-    one = jax.jit(step, donate_argnums=0)  # a last batch smaller than the others
-
-    def train_function(state, iterator):
-        batches = list(itertools.islice(iterator, k))
-        if not batches:
-            raise StopIteration
-        size = len(jax.tree.leaves(batches[0])[0])
-        full = [b for b in batches if len(jax.tree.leaves(b)[0]) == size]
-        padded = full + full[-1:] * (k - len(full))
-        stacked = jax.tree.map(lambda *b: np.stack(b), *padded)
-        logs, state = steps(state, stacked, np.arange(k) < len(full))
-        for batch in batches[len(full) :]:
-            logs, state = one(state, batch)
-        return logs, state
-
-    return train_function
 
 
 class _Progress(keras.callbacks.ProgbarLogger):

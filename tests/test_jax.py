@@ -14,7 +14,7 @@ def fit(mnist, scanned: bool):
     from dnnlab import Config
     from dnnlab.data import one_hot
     from dnnlab.model import build_model
-    from dnnlab.training import _scanned
+    from dnnlab.speedups import scanned
 
     keras.utils.set_random_seed(4)
     model = build_model(Config(hidden_units=(32,), dropout=0.2, batch_norm="after"))
@@ -25,7 +25,7 @@ def fit(mnist, scanned: bool):
         steps_per_execution=4,
     )
     if scanned:
-        model.train_function = _scanned(model)
+        model.train_function = scanned(model)
     # 1,050 images of 100: ten full batches and one of 50, in executions of 4, 4, 3.
     x, t = mnist.x_train[:1050], one_hot(mnist.y_train[:1050])
     history = model.fit(x, t, batch_size=100, epochs=2, verbose=0, shuffle=False)
@@ -51,5 +51,5 @@ def test_train_uses_the_scanned_loop(mnist, tmp_path):
 
     config = Config(hidden_units=(16,), epochs=1, limit=600, tensorboard=False)
     result = train(config.replace(log_dir=str(tmp_path)), mnist, verbose=0)
-    assert result.model.train_function.__qualname__.startswith("_scanned")
+    assert result.model.train_function.__qualname__.startswith("scanned")
     assert result.trace[-1][0] == 6  # 600 images of 100 → 6 steps in one execution

@@ -222,7 +222,7 @@ def _adam_steps(opt, steps=5):
 
 
 def test_fused_adam_updates_as_keras_adam():
-    from dnnlab.model import FusedAdam
+    from dnnlab.speedups import FusedAdam
 
     # A large epsilon makes its place (outside the square root) show in the numbers.
     args = dict(learning_rate=0.1, epsilon=0.5)

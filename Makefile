@@ -3,18 +3,11 @@
 PYTHON ?= python3
 BIN := .venv/bin
 STAMP := .venv/.installed
-LAB := $(BIN)/python labs
 # Extra flags for every lab target, e.g. make labs FLAGS="--seeds 3".
 FLAGS ?=
 
 .PHONY: install test test-all test-jax lint tensorboard clean bench results stale timings labs \
-	labs-more lab-backprop lab-formulas lab-gradient-descent book-activations \
-	book-batchnorm-gradient \
-	lab-softmax lab-layer3 lab-layer5 lab-tensorboard lab-initializer \
-	lab-regularization lab-batchnorm lab-cost lab-activation lab-learning-rate \
-	lab-optimizer lab-dropout lab-search lab-best textbook book-optimizers book-init \
-	book-batchnorm book-weight-decay book-dropout book-search papers paper-adam \
-	paper-glorot paper-batchnorm paper-dropout paper-dropout-rate
+	labs-more textbook papers
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv .venv
@@ -73,108 +66,30 @@ stale: $(STAMP)
 timings: $(STAMP)
 	$(BIN)/python scripts/timings.py
 
+# The labs: one pattern rule per kind runs a lab by its target (make lab-softmax,
+# make book-init, make paper-adam…); the targets, their groups and order are the
+# list of labs, dnnlab/registry.py (a new lab is its file plus one entry there).
+REGISTRY := dnnlab/registry.py
+labs-of = $(shell $(PYTHON) $(REGISTRY) targets $(1))
+
+lab-%: $(STAMP)
+	$(BIN)/python $(REGISTRY) run $@ $(FLAGS)
+
+book-%: $(STAMP)
+	$(BIN)/python $(REGISTRY) run $@ $(FLAGS)
+
+paper-%: $(STAMP)
+	$(BIN)/python $(REGISTRY) run $@ $(FLAGS)
+
 # The seven exercises of the slides.
-labs: lab-softmax lab-layer3 lab-layer5 lab-tensorboard lab-initializer \
-	lab-regularization lab-batchnorm
+labs: $(call labs-of,labs)
 
-# The rest of the lecture, one lab per topic.
-labs-more: lab-backprop lab-formulas lab-cost lab-activation lab-gradient-descent \
-	lab-learning-rate lab-optimizer lab-dropout lab-search
-
-lab-backprop: $(STAMP)
-	$(LAB)/DNN_backprop.py $(FLAGS)
-
-lab-formulas: $(STAMP)
-	$(LAB)/DNN_formulas.py $(FLAGS)
-
-lab-gradient-descent: $(STAMP)
-	$(LAB)/DNN_gradient_descent.py $(FLAGS)
-
-lab-softmax: $(STAMP)
-	$(LAB)/DNN_softmax.py $(FLAGS)
-
-lab-layer3: $(STAMP)
-	$(LAB)/DNN_deep_hidden_layer3.py $(FLAGS)
-
-lab-layer5: $(STAMP)
-	$(LAB)/DNN_deep_hidden_layer5.py $(FLAGS)
-
-lab-tensorboard: $(STAMP)
-	$(LAB)/DNN_deep_hidden_layer5_tensorboard.py $(FLAGS)
-
-lab-initializer: $(STAMP)
-	$(LAB)/DNN_initializer.py $(FLAGS)
-
-lab-regularization: $(STAMP)
-	$(LAB)/DNN_regularization.py $(FLAGS)
-
-lab-batchnorm: $(STAMP)
-	$(LAB)/DNN_batch_normalization.py $(FLAGS)
-
-lab-cost: $(STAMP)
-	$(LAB)/DNN_cost_function.py $(FLAGS)
-
-lab-activation: $(STAMP)
-	$(LAB)/DNN_activation.py $(FLAGS)
-
-lab-learning-rate: $(STAMP)
-	$(LAB)/DNN_learning_rate.py $(FLAGS)
-
-lab-optimizer: $(STAMP)
-	$(LAB)/DNN_optimizer.py $(FLAGS)
-
-lab-dropout: $(STAMP)
-	$(LAB)/DNN_dropout.py $(FLAGS)
-
-# The capstone: the lecture's tools together, past 98.8 % (100 epochs of a 2 × 1,024 net).
-lab-best: $(STAMP)
-	$(LAB)/DNN_best.py $(FLAGS)
-
-lab-search: $(STAMP)
-	$(LAB)/DNN_hyperparameter_search.py $(FLAGS)
+# The rest of the lecture, one lab per topic; lab-best is the capstone (the
+# lecture's tools together, past 98.8 %: 100 epochs of a 2 × 1,024 net).
+labs-more: $(call labs-of,labs-more)
 
 # Chapter 6 of the textbook (Deep Learning from Scratch), one lab per figure.
-textbook: book-optimizers book-activations book-init book-batchnorm-gradient \
-	book-batchnorm book-weight-decay book-dropout book-search
-
-book-optimizers: $(STAMP)
-	$(LAB)/textbook/optimizer_compare_mnist.py $(FLAGS)
-
-book-activations: $(STAMP)
-	$(LAB)/textbook/weight_init_activation_histogram.py $(FLAGS)
-
-book-init: $(STAMP)
-	$(LAB)/textbook/weight_init_compare.py $(FLAGS)
-
-book-batchnorm-gradient: $(STAMP)
-	$(LAB)/textbook/batch_norm_gradient_check.py $(FLAGS)
-
-book-batchnorm: $(STAMP)
-	$(LAB)/textbook/batch_norm_test.py $(FLAGS)
-
-book-weight-decay: $(STAMP)
-	$(LAB)/textbook/overfit_weight_decay.py $(FLAGS)
-
-book-dropout: $(STAMP)
-	$(LAB)/textbook/overfit_dropout.py $(FLAGS)
-
-book-search: $(STAMP)
-	$(LAB)/textbook/hyperparameter_optimization.py $(FLAGS)
+textbook: $(call labs-of,textbook)
 
 # The papers behind the lecture, their MNIST figures (labs/papers/).
-papers: paper-adam paper-glorot paper-batchnorm paper-dropout paper-dropout-rate
-
-paper-adam: $(STAMP)
-	$(LAB)/papers/kingma2015_fig2.py $(FLAGS)
-
-paper-glorot: $(STAMP)
-	$(LAB)/papers/glorot2010_fig2.py $(FLAGS)
-
-paper-batchnorm: $(STAMP)
-	$(LAB)/papers/ioffe2015_fig1.py $(FLAGS)
-
-paper-dropout: $(STAMP)
-	$(LAB)/papers/srivastava2014_table2.py $(FLAGS)
-
-paper-dropout-rate: $(STAMP)
-	$(LAB)/papers/srivastava2014_fig9.py $(FLAGS)
+papers: $(call labs-of,papers)

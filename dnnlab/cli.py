@@ -9,13 +9,10 @@ import os
 import sys
 
 from dnnlab.config import CHOICES, Config, ConfigError
+from dnnlab.registry import renamed
 from dnnlab.runs import latest_run
 
 BACKENDS = ("tensorflow", "jax")
-
-
-# Flags that had another name once: old -> new.
-RENAMED = {"--strategy": "--variants", "--strategies": "--variants"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -24,8 +21,9 @@ class _Parser(argparse.ArgumentParser):
         if message.startswith("unrecognized arguments") and unknown:
             flags = [f for a in self._actions for f in a.option_strings]
             flag = unknown[0].split("=")[0]
-            if RENAMED.get(flag) in flags:
-                message += f" ({flag} is now {RENAMED[flag]})"
+            new = renamed(self.prog).get(flag)  # the lab's registry entry
+            if new in flags:
+                message += f" ({flag} is now {new})"
             elif near := nearest(flag, flags):
                 message += f" (did you mean {near}?)"
         usage_error(self.prog, message)

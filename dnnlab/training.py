@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import math
 import shutil
+import signal
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -221,23 +223,60 @@ def _fit(model: keras.Model, run: Run, cbs: list, verbose: int | None) -> str:
         inputs, targets = _stream(x, t, c.batch_size, c.seed, c.steps), None
     else:
         inputs, targets = x, t
+    stop = _CtrlC()
     try:
-        model.fit(
-            inputs,
-            targets,
-            batch_size=None if c.steps else c.batch_size,
-            steps_per_epoch=c.steps or None,
-            epochs=run.epochs,
-            initial_epoch=run.saved.epoch if run.saved else 0,
-            shuffle=not c.steps,
-            # plain_keras: Keras' own validation, else speedups.Evaluate's.
-            validation_data=run.val if c.plain_keras and len(run.val[0]) else None,
-            callbacks=cbs,
-            verbose=(1 if sys.stdout.isatty() else 2) if verbose is None else verbose,
-        )
+        with stop:
+            _keras_fit(model, run, inputs, targets, [stop, *cbs], verbose)
     except KeyboardInterrupt:
         return "interrupted"
     return "finished"
+
+
+def _keras_fit(model, run: Run, inputs, targets, cbs: list, verbose) -> None:
+    c = run.config
+    model.fit(
+        inputs,
+        targets,
+        batch_size=None if c.steps else c.batch_size,
+        steps_per_epoch=c.steps or None,
+        epochs=run.epochs,
+        initial_epoch=run.saved.epoch if run.saved else 0,
+        shuffle=not c.steps,
+        # plain_keras: Keras' own validation, else speedups.Evaluate's.
+        validation_data=run.val if c.plain_keras and len(run.val[0]) else None,
+        callbacks=cbs,
+        verbose=(1 if sys.stdout.isatty() else 2) if verbose is None else verbose,
+    )
+
+
+class _CtrlC(keras.callbacks.Callback):
+    """Ctrl-C during fit stops the run at the next batch's end or epoch's start,
+    never inside an epoch's end: there the checkpoint is written and then
+    TensorBoard's point, and a stop between them would leave that epoch out of
+    TensorBoard after --resume. A second Ctrl-C stops at once."""
+
+    def __enter__(self):
+        self.asked, self.installed = False, False
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self._ask)
+            self.previous = self.previous or signal.default_int_handler
+            self.installed = True
+        return self
+
+    def __exit__(self, *exc):
+        if self.installed:
+            signal.signal(signal.SIGINT, self.previous)
+
+    def _ask(self, signum, frame):
+        self.asked = True
+        signal.signal(signal.SIGINT, self.previous)  # the next one is at once
+
+    def _check(self, *args, **kwargs):
+        if self.asked:
+            self.asked = False
+            raise KeyboardInterrupt
+
+    on_train_batch_end = on_epoch_begin = _check
 
 
 def _op_graph(model: keras.Model, folder: Path) -> None:

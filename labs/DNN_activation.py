@@ -16,17 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, above, below, num, pct, run_lab
+from dnnlab import Claim, Config, above, below, measures, num, pct, run_lab
 
 base = Config(name="DNN_activation", hidden_units=(256,) * 5, epochs=5)
 names = ("sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "selu")
 variants = {name: base.replace(activation=name) for name in names}
-
-
-def grad_ratio(result, data) -> float:
-    from dnnlab.probe import gradient_ratio
-
-    return gradient_ratio(result.config, data)
 
 
 def dead_units(result, data) -> float:
@@ -60,5 +54,5 @@ if __name__ == "__main__":
         variants,
         claim,
         detail=True,
-        extras={"grad_ratio": grad_ratio, "dead_units": dead_units},
+        extras={"grad_ratio": measures.grad_ratio, "dead_units": dead_units},
     )

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, above, below, num, run_lab
+from dnnlab import Claim, Config, above, below, measures, num, run_lab
 
 base = Config(
     name="DNN_cost_function",
@@ -23,13 +23,6 @@ base = Config(
     epochs=5,
 )
 variants = {"cross_entropy": base, "mse": base.replace(loss="mse")}
-
-
-def sum_error(result, data) -> float:
-    """The largest |Σ softmax − 1| over the test images."""
-    from dnnlab.probe import softmax_sum_error
-
-    return softmax_sum_error(result.model, data.x_test)
 
 
 def claim(results) -> Claim:
@@ -55,4 +48,4 @@ def claim(results) -> Claim:
 
 
 if __name__ == "__main__":
-    run_lab(variants, claim, target=0.95, extras={"sum_error": sum_error})
+    run_lab(variants, claim, target=0.95, extras={"sum_error": measures.sum_error})

@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, above, below, num, run_lab
+from dnnlab import Claim, Config, above, below, measures, num, run_lab
 
 config = Config(
     name="DNN_deep_hidden_layer5",
@@ -27,13 +27,6 @@ config = Config(
     dropout=0.2,
     epochs=15,
 )
-
-
-def grad_ratio(result, data) -> float:
-    """First hidden layer's gradient norm over the last's, before training."""
-    from dnnlab.probe import gradient_ratio
-
-    return gradient_ratio(result.config, data)
 
 
 def sigmoid_ratio(result, data) -> float:
@@ -72,5 +65,5 @@ if __name__ == "__main__":
         claim,
         target=0.98,
         detail=True,  # each layer's gradient norm in TensorBoard
-        extras={"grad_ratio": grad_ratio, "sigmoid_ratio": sigmoid_ratio},
+        extras={"grad_ratio": measures.grad_ratio, "sigmoid_ratio": sigmoid_ratio},
     )

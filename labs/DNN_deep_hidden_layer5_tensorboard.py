@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, below, num, run_lab
+from dnnlab import Claim, Config, below, measures, num, run_lab
 
 relu = Config(
     name="DNN_deep_hidden_layer5_tensorboard",
@@ -30,12 +30,6 @@ relu = Config(
     epochs=5,
 )
 variants = {"relu": relu, "sigmoid": relu.replace(activation="sigmoid")}
-
-
-def grad_ratio(result, data) -> float:
-    from dnnlab.probe import gradient_ratio
-
-    return gradient_ratio(result.config, data)
 
 
 def claim(results) -> Claim:
@@ -61,4 +55,4 @@ def claim(results) -> Claim:
 
 
 if __name__ == "__main__":
-    run_lab(variants, claim, detail=True, extras={"grad_ratio": grad_ratio})
+    run_lab(variants, claim, detail=True, extras={"grad_ratio": measures.grad_ratio})

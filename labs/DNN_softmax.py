@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, above, below, num, run_lab
+from dnnlab import Claim, Config, above, below, measures, num, run_lab
 
 config = Config(
     name="DNN_softmax",
@@ -59,13 +59,6 @@ def slide_formulation(result, data) -> float:
     return float(tf.reduce_mean(tf.cast(predicted == data.y_test, tf.float32)))
 
 
-def sum_error(result, data) -> float:
-    """The largest |Σ softmax − 1| over the test images."""
-    from dnnlab.probe import softmax_sum_error
-
-    return softmax_sum_error(result.model, data.x_test)
-
-
 def claim(results) -> Claim:
     net = results["net"]
     acc = net.stat("test_accuracy")
@@ -87,5 +80,5 @@ if __name__ == "__main__":
         config,
         claim,
         target=0.92,
-        extras={"sum_error": sum_error, "tape_accuracy": slide_formulation},
+        extras={"sum_error": measures.sum_error, "tape_accuracy": slide_formulation},
     )

@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dnnlab import files  # noqa: E402
+from dnnlab import files, registry  # noqa: E402
 from dnnlab.claims import Claim, pct  # noqa: E402
 from dnnlab.lab import load, table  # noqa: E402
 
@@ -45,50 +45,16 @@ LOGS = ROOT / "logs/results"  # the runs themselves, not committed
 CACHE = ROOT / ".cache/digests"  # probes of committed code, per machine
 HERE = CACHE / "working-tree.json"  # the last probe of the working tree
 PAGE, README = ROOT / "RESULTS.md", ROOT / "README.md"
-LABS = {  # the lecture's order -> make target
-    "DNN_backprop": "lab-backprop",
-    "DNN_formulas": "lab-formulas",
-    "DNN_softmax": "lab-softmax",
-    "DNN_cost_function": "lab-cost",
-    "DNN_deep_hidden_layer3": "lab-layer3",
-    "DNN_deep_hidden_layer5": "lab-layer5",
-    "DNN_deep_hidden_layer5_tensorboard": "lab-tensorboard",
-    "DNN_activation": "lab-activation",
-    "DNN_gradient_descent": "lab-gradient-descent",
-    "DNN_learning_rate": "lab-learning-rate",
-    "DNN_optimizer": "lab-optimizer",
-    "DNN_initializer": "lab-initializer",
-    "DNN_regularization": "lab-regularization",
-    "DNN_batch_normalization": "lab-batchnorm",
-    "DNN_dropout": "lab-dropout",
-    "DNN_hyperparameter_search": "lab-search",
-    "DNN_best": "lab-best",
-}
-BOOK = {  # chapter 6 of the textbook, in its order -> make target
-    "textbook/optimizer_compare_mnist": "book-optimizers",
-    "textbook/weight_init_activation_histogram": "book-activations",
-    "textbook/weight_init_compare": "book-init",
-    "textbook/batch_norm_gradient_check": "book-batchnorm-gradient",
-    "textbook/batch_norm_test": "book-batchnorm",
-    "textbook/overfit_weight_decay": "book-weight-decay",
-    "textbook/overfit_dropout": "book-dropout",
-    "textbook/hyperparameter_optimization": "book-search",
-}
+# Each section's labs in order -> make target, from the one list of labs.
+LABS = {lab.path: lab.target for lab in registry.section("lecture")}
+BOOK = {lab.path: lab.target for lab in registry.section("textbook")}
 NAIVE = "DNN_gradient_descent"  # where the book's optimizer_compare_naive.py runs
 PROGRAMS = {  # the book's nine chapter-6 programs, in its order -> the lab running it
     "optimizer_compare_naive": NAIVE,
     **{lab.split("/")[-1]: lab for lab in BOOK},
 }
-PAPERS = {  # the papers behind the lecture, in the lecture's order -> make target
-    "papers/kingma2015_fig2": "paper-adam",
-    "papers/glorot2010_fig2": "paper-glorot",
-    "papers/ioffe2015_fig1": "paper-batchnorm",
-    "papers/srivastava2014_table2": "paper-dropout",
-    "papers/srivastava2014_fig9": "paper-dropout-rate",
-}
+PAPERS = {lab.path: lab.target for lab in registry.section("papers")}
 TARGETS = {**LABS, **BOOK, **PAPERS}
-# Flags of the runs behind RESULTS.md beyond --seeds (budgets sized for 2 cores).
-FLAGS = {"DNN_hyperparameter_search": ["--trials", "10", "--final-epochs", "3"]}
 README_START, README_END = "<!-- lab table: scripts/results.py -->", "<!-- end -->"
 
 
@@ -142,7 +108,7 @@ def command(lab: str, seeds: int) -> list[str]:
         "--seeds",
         str(seeds),
         "--no-tensorboard",
-        *FLAGS.get(lab, []),
+        *registry.BY_PATH[lab].results,
     ]
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -26,7 +25,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import results  # noqa: E402
 
-from dnnlab import files  # noqa: E402
+from dnnlab import files, registry  # noqa: E402
 
 SAVED = ROOT / "docs/results/timings.json"
 README = ROOT / "README.md"
@@ -34,14 +33,8 @@ BEGIN, END = "<!-- timings: scripts/timings.py -->", "<!-- end timings -->"
 
 
 def make_labs() -> list[str]:
-    """The labs `make labs` runs, in its order, read from the Makefile."""
-    text = (ROOT / "Makefile").read_text()
-    targets = re.search(r"^labs:(.*?)\n\n", text, re.M | re.S)[1].replace("\\", " ")
-    labs = []
-    for target in targets.split():
-        rule = re.search(rf"^{target}:.*\n\t\$\(LAB\)/(\S+)\.py", text, re.M)
-        labs.append(rule[1])
-    return labs
+    """The labs `make labs` runs, in its order (dnnlab/registry.py)."""
+    return [lab.path for lab in registry.group("labs")]
 
 
 def machine() -> str:

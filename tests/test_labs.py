@@ -10,23 +10,15 @@ from conftest import LABS, lab_module
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 from tensorboard.util import tensor_util
 
+from dnnlab import registry
+
 sys.path.insert(0, str(LABS.parent / "scripts"))
 from digest import spec  # noqa: E402  what a lab hands to run_lab
 
 NAMES = sorted(p.stem for p in LABS.glob("DNN_*.py"))
 # `make test-jax` runs these tests again on Keras' JAX backend.
 BACKEND = os.environ.get("KERAS_BACKEND", "tensorflow")
-OWN = {  # a lab's own flags for a quick run
-    "DNN_backprop": ("--steps", "200"),
-    "DNN_hyperparameter_search": (
-        "--trials",
-        "1",
-        "--final-epochs",
-        "1",
-        "--final-limit",
-        "600",
-    ),
-}
+OWN = {lab.path: lab.quick for lab in registry.section("lecture")}  # quick runs
 
 
 def extras(run, variant: str) -> dict:
@@ -127,6 +119,12 @@ CHECKS = {  # what a lab's quick run must show beyond the shape
     "DNN_dropout": figure("train_vs_validation.png"),
     "DNN_best": compared_with_the_published_rows,
 }
+
+
+def test_every_lab_file_is_in_the_registry_once():
+    files = sorted(str(p.relative_to(LABS))[:-3] for p in LABS.rglob("*.py"))
+    assert sorted(lab.path for lab in registry.LABS) == files
+    assert len(registry.BY_TARGET) == len(registry.LABS)  # one target each
 
 
 def test_there_are_seventeen_labs():  # the lecture's 16 and the capstone

@@ -6,16 +6,10 @@ import json
 import pytest
 from conftest import LABS
 
-QUICK = {  # each lab's own flags for a quick run, beside --limit 600 --epochs 1
-    "papers/ioffe2015_fig1": ("--steps", "120"),
-    "papers/glorot2010_fig2": ("--steps", "60"),
-    "papers/kingma2015_fig2": (
-        "--variants",
-        "adam_0.001,rmsprop_0.001,adagrad_0.01,nesterov_0.1",
-    ),
-    "papers/srivastava2014_table2": (),
-    "papers/srivastava2014_fig9": (),
-}
+from dnnlab import registry
+
+# Each lab's own flags for a quick run, beside --limit 600 --epochs 1.
+QUICK = {lab.path: lab.quick for lab in registry.section("papers")}
 
 
 def test_every_paper_lab_has_a_quick_run():

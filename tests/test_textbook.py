@@ -6,18 +6,10 @@ import json
 import pytest
 from conftest import LABS
 
-from dnnlab import Config, train
+from dnnlab import Config, registry, train
 
-QUICK = {  # each lab's own flags for a quick run, beside --limit 600 --epochs 1
-    "textbook/weight_init_activation_histogram": (),  # one forward pass: quick
-    "textbook/batch_norm_gradient_check": ("--batch-size", "20"),  # 20 images checked
-    "textbook/weight_init_compare": ("--steps", "30"),
-    "textbook/optimizer_compare_mnist": ("--steps", "30"),
-    "textbook/batch_norm_test": ("--variants", "bn_0.014,plain_0.014", "--epochs", "2"),
-    "textbook/overfit_weight_decay": ("--epochs", "2"),
-    "textbook/overfit_dropout": ("--epochs", "2"),
-    "textbook/hyperparameter_optimization": ("--trials", "2", "--epochs", "2"),
-}
+# Each lab's own flags for a quick run, beside --limit 600 --epochs 1.
+QUICK = {lab.path: lab.quick for lab in registry.section("textbook")}
 
 
 OWN_TABLE = ("weight_init_activation_histogram", "batch_norm_gradient_check")

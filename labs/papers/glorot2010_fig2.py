@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, above, below, num, plots, run_lab
+from dnnlab import Claim, Config, above, below, measures, num, plots, run_lab
 
 import numpy as np
 
@@ -51,8 +51,7 @@ SAMPLE = slice(0, 300)  # the paper's 300 fixed test images
 
 def fit(name, config, data, run_dir):
     """train(), recording each hidden layer's activation mean and std (Fig. 2)."""
-    from dnnlab.probe import Every, hidden_outputs
-    from dnnlab.training import train
+    from dnnlab.probe import hidden_outputs
 
     def record(model):
         acts = hidden_outputs(model, data.x_test[SAMPLE])
@@ -61,11 +60,7 @@ def fit(name, config, data, run_dir):
             **{f"std_{i}": a.std() for i, a in enumerate(acts, 1)},
         }
 
-    probe = Every(max(1, config.steps // 50), record)
-    result = train(config, data, run_dir=run_dir, callbacks=[probe])
-    result.extras.update(probe.records)
-    result.save()
-    return result
+    return measures.recorded(config, data, run_dir, record)
 
 
 def activation_spread(result, data) -> list[float]:

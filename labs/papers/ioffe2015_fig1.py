@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, below, num, plots, run_lab
+from dnnlab import Claim, Config, below, measures, num, plots, run_lab
 
 import numpy as np
 
@@ -44,8 +44,7 @@ def fit(name, config, data, run_dir):
     """train(), recording the test accuracy and the percentiles 50 times (every
     1,000 steps of the paper's 50,000)."""
     from dnnlab.data import one_hot
-    from dnnlab.probe import Every
-    from dnnlab.training import evaluate, train
+    from dnnlab.evaluation import evaluate
 
     import keras
 
@@ -59,11 +58,7 @@ def fit(name, config, data, run_dir):
         accuracy = evaluate(model, *test)[1]
         return dict(test_accuracy_by_step=accuracy, p15=p15, p50=p50, p85=p85)
 
-    probe = Every(max(1, config.steps // 50), record)
-    result = train(config, data, run_dir=run_dir, callbacks=[probe])
-    result.extras.update(probe.records)
-    result.save()
-    return result
+    return measures.recorded(config, data, run_dir, record)
 
 
 def drift(result) -> float:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, about, above, plots, run_lab
+from dnnlab import Claim, Config, about, above, measures, plots, run_lab
 
 import numpy as np
 
@@ -34,10 +34,6 @@ base = Config(
 )
 RETAIN = (0.1, 0.2, 0.4, 0.6, 0.8, 1.0)
 variants = {f"p_{p:g}": base.replace(dropout=round(1 - p, 2)) for p in RETAIN}
-
-
-def error(result) -> float:
-    return 1 - result.test_accuracy
 
 
 def figure(results, path):
@@ -66,7 +62,7 @@ def figure(results, path):
 
 def claim(results) -> Claim:
     def err(p):
-        return results[f"p_{p:g}"].stat(error)
+        return results[f"p_{p:g}"].stat(measures.error)
 
     return Claim(
         "the test error is high when few units are kept (p < 0.4), flat between 0.4 "

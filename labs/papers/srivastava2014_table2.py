@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, below, run_lab
+from dnnlab import Claim, Config, below, measures, run_lab
 
 dropout = Config(
     name="srivastava2014_table2",
@@ -53,13 +53,9 @@ PAPER = {  # Table 2's test errors
 }
 
 
-def error(result) -> float:
-    return 1 - result.test_accuracy
-
-
 def claim(results) -> Claim:
     def err(name):
-        return results[name].stat(error)
+        return results[name].stat(measures.error)
 
     return Claim(
         "dropout lowers the test error of an MNIST MLP below a standard net's, and "

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, above, loss, plots, run_lab
+from dnnlab import Claim, Config, above, loss, measures, plots, run_lab
 
 base = Config(
     name="optimizer_compare_mnist",
@@ -38,11 +38,6 @@ variants = {
 }
 
 
-def last_loss(seeds):
-    """The mean training loss of the last 100 iterations."""
-    return seeds.stat(lambda r: sum(v for _, v in r.trace[-100:]) / 100)
-
-
 def figure(results, path):
     return plots.trace(
         results, path, "the book's optimizer comparison", smooth=11, ylim=(0, 1)
@@ -58,8 +53,8 @@ def claim(results) -> Claim:
         [
             above(
                 f"last 100 iterations, loss: SGD > {label}",
-                last_loss(r["sgd"]),
-                last_loss(r[name]),
+                r["sgd"].stat(measures.tail_loss),
+                r[name].stat(measures.tail_loss),
                 loss,
             )
             for label, name in others
@@ -67,8 +62,8 @@ def claim(results) -> Claim:
         + [
             above(
                 f"loss: {label} > AdaGrad",
-                last_loss(r[name]),
-                last_loss(r["adagrad"]),
+                r[name].stat(measures.tail_loss),
+                r["adagrad"].stat(measures.tail_loss),
                 loss,
             )
             for label, name in others[::2]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, above, loss, plots, run_lab
+from dnnlab import Claim, Config, above, loss, measures, plots, run_lab
 
 base = Config(
     name="weight_init_compare",
@@ -36,11 +36,6 @@ variants = {
 }
 
 
-def last_loss(seeds):
-    """The mean training loss of the last 100 iterations."""
-    return seeds.stat(lambda r: sum(v for _, v in r.trace[-100:]) / 100)
-
-
 def figure(results, path):
     return plots.trace(
         results, path, "the book's weight-init comparison", smooth=11, ylim=(0, 2.5)
@@ -55,18 +50,21 @@ def claim(results) -> Claim:
         [
             above(
                 "last 100 iterations, loss: std 0.01 > 2.2",
-                last_loss(r["std_0.01"]),
+                r["std_0.01"].stat(measures.tail_loss),
                 2.2,
                 loss,
             ),
             above(
                 "loss: std 0.01 > Xavier",
-                last_loss(r["std_0.01"]),
-                last_loss(r["xavier"]),
+                r["std_0.01"].stat(measures.tail_loss),
+                r["xavier"].stat(measures.tail_loss),
                 loss,
             ),
             above(
-                "loss: Xavier > He", last_loss(r["xavier"]), last_loss(r["he"]), loss
+                "loss: Xavier > He",
+                r["xavier"].stat(measures.tail_loss),
+                r["he"].stat(measures.tail_loss),
+                loss,
             ),
         ],
     )

@@ -20,6 +20,18 @@ def _seed():
     np.random.seed(0)
 
 
+@pytest.fixture(autouse=True)
+def _no_op_determinism_left():
+    """A --deterministic run turns TensorFlow's op determinism on for the whole
+    process (device.setup): turned off again so later tests run as a lab would."""
+    yield
+    if "tensorflow" in sys.modules:
+        from tensorflow.python.framework import config
+
+        if config.is_op_determinism_enabled():
+            config.disable_op_determinism()
+
+
 KERAS_CACHE = Path.home() / ".keras" / "datasets"
 if not os.environ.get("DNNLAB_DATA_DIR") and (KERAS_CACHE / "mnist.npz").is_file():
     os.environ["DNNLAB_DATA_DIR"] = str(KERAS_CACHE)  # an earlier Keras download

@@ -236,3 +236,28 @@ def test_the_progress_bar_counts_the_real_steps_within_the_terminal(
     assert counts and counts[-1] == (steps, steps), bars[-3:]
     assert all(done <= total == steps for done, total in counts), counts
     assert max(len(b.rstrip()) for b in bars) <= 80, max(bars, key=len)
+
+
+@pytest.mark.xdist_group("determinism")
+def test_op_determinism_does_not_leak_between_tests(mnist, tmp_path):
+    """A deterministic run turns it on for the process (as in a lab); conftest
+    turns it off after the test, so that no later test runs deterministic."""
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("TensorFlow's op determinism")
+    from tensorflow.python.framework import config as tf_config
+
+    from dnnlab import Config, train
+
+    small = Config(hidden_units=(8,), limit=200, epochs=1, tensorboard=False)
+    train(small.replace(deterministic=True), mnist, run_dir=tmp_path, verbose=0)
+    assert tf_config.is_op_determinism_enabled()  # on for the process, as in a lab
+
+
+@pytest.mark.xdist_group("determinism")
+def test_op_determinism_is_off_in_the_next_test():
+    import sys
+
+    if "tensorflow" in sys.modules:  # run after the one above on the same worker
+        from tensorflow.python.framework import config as tf_config
+
+        assert not tf_config.is_op_determinism_enabled()

@@ -55,7 +55,23 @@ def _load():
 
         tf.get_logger().setLevel("ERROR")  # retracing notes: each lab builds models
         tf.config.list_physical_devices("GPU")  # the CUDA probe prints once, here
+    if keras.backend.backend() == "jax":
+        _jax_cache()
     return keras
+
+
+def _jax_cache() -> None:
+    """JAX's persistent compilation cache (unless JAX_COMPILATION_CACHE_DIR names
+    another): a lab's second run loads its compiled steps instead of compiling them
+    again (a fresh DNN_deep_hidden_layer5 --epochs 1 --limit 6000 on 2 cores:
+    12.6 s cold, 8.3 s warm, medians of 2 and 4 runs; the same numbers)."""
+    import jax
+
+    if not os.environ.get("JAX_COMPILATION_CACHE_DIR"):
+        folder = os.path.join(os.path.expanduser("~"), ".cache", "dnnlab", "jax")
+        jax.config.update("jax_compilation_cache_dir", folder)
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
 
 
 keras = quiet(_load)

@@ -48,9 +48,7 @@ def _load():
 
     # On JAX too where TensorFlow is installed: Keras loads it anyway when it
     # serializes a layer (the model listing) and TensorBoard writes through it.
-    if keras.backend.backend() == "tensorflow" or importlib.util.find_spec(
-        "tensorflow"
-    ):
+    if importlib.util.find_spec("tensorflow"):
         import tensorflow as tf
 
         tf.get_logger().setLevel("ERROR")  # retracing notes: each lab builds models

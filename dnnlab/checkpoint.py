@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,12 +116,11 @@ class Checkpoint(keras.callbacks.Callback):
     (between epochs: epoch N checkpointed and logged).
     """
 
-    def __init__(self, run_dir: Path, history, trace, saved: Saved | None, earlier=0.0):
-        """history, trace: this part's History and Trace callbacks; saved: the
-        checkpoint it resumed from; earlier: seconds the earlier parts ran."""
+    def __init__(self, run_dir: Path, record: Callable[[], tuple], earlier=0.0):
+        """record() -> (history, trace): the run's so far, the parts it resumed
+        from first; earlier: seconds the earlier parts ran."""
         super().__init__()
-        self.run_dir, self.history, self.trace = Path(run_dir), history, trace
-        self.saved, self.earlier = saved, earlier
+        self.run_dir, self.record, self.earlier = Path(run_dir), record, earlier
         self.epoch = 0
 
     def on_train_begin(self, logs=None):
@@ -135,8 +135,7 @@ class Checkpoint(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         n = epoch + 1
-        history = merged(self.saved, self.history.history)
-        trace = (self.saved.trace if self.saved else []) + self.trace.trace
+        history, trace = self.record()
         wall = self.earlier + time.perf_counter() - self.start
         tmp = self.run_dir / f".checkpoint-{n}.tmp"
         shutil.rmtree(tmp, ignore_errors=True)

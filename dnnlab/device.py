@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import sys
 
 from dnnlab.backend import keras
 
@@ -86,17 +87,9 @@ def once(line: str) -> None:
 
 
 def tensorboard_available() -> bool:
-    """TensorBoard's writer goes through tf.summary: it needs TensorFlow importable.
-    (On JAX this is where TensorFlow first loads: its start-up lines are dropped.)"""
-    import importlib
-
-    from dnnlab.backend import quiet
-
-    try:
-        quiet(lambda: importlib.import_module("tensorflow"))
-    except ImportError:
-        return False
-    return True
+    """TensorBoard's writer goes through tf.summary: it needs TensorFlow, which
+    dnnlab.backend loads (quietly) wherever it is installed, on either backend."""
+    return "tensorflow" in sys.modules
 
 
 def _tf_gpu_name(gpu) -> str:

@@ -17,10 +17,10 @@ def make_run_dir(log_dir: str | Path, name: str) -> Path:
         try:
             path.mkdir(parents=True)  # atomic: two processes cannot both create it
             return path
-        except FileExistsError:
+        except FileExistsError as e:
             if path.is_dir():
                 continue
-            raise FileProblem(_cannot(path, FileExistsError(17, ""))) from None
+            raise FileProblem(_cannot(path, e)) from None
         except OSError as e:
             raise FileProblem(_cannot(path, e)) from None
     raise RuntimeError(f"no free run folder under {Path(log_dir) / name}")

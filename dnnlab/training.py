@@ -109,6 +109,11 @@ class Run:
         """Keras epochs; a run counted in steps is one epoch of exactly `steps`."""
         return 1 if self.config.steps else self.config.epochs
 
+    def record(self) -> tuple[dict[str, list[float]], list[tuple[int, float]]]:
+        """(history, trace) so far: the checkpoint's epochs first, then this part's."""
+        history = checkpoint.merged(self.saved, self.history.history)
+        return history, (self.saved.trace if self.saved else []) + self.trace.trace
+
     @property
     def earlier(self) -> float:
         """Seconds the earlier parts ran: the interrupted result's or the
@@ -179,11 +184,7 @@ def _callbacks(run: Run, extra: list, detail: bool) -> list:
     else:
         cbs = [speedups.Evaluate(sets), run.history, run.trace, _StopOnNaN()]
     if c.checkpoint:
-        cbs.append(
-            checkpoint.Checkpoint(
-                run.folder, run.history, run.trace, run.saved, run.earlier
-            )
-        )
+        cbs.append(checkpoint.Checkpoint(run.folder, run.record, run.earlier))
     cbs += ([] if c.plain_keras else [_Progress()]) + extra
     if c.tensorboard and not device.tensorboard_available():
         print("dnnlab: TensorBoard off (it writes through TensorFlow, not installed)")
@@ -293,9 +294,8 @@ def _summarize(model, run: Run, status: str, test: bool, start: float) -> Result
     """The run's Result, the earlier parts' epochs first, saved; the checkpoint
     removed once the run is over."""
     c, data = run.config, run.data
-    history = checkpoint.merged(run.saved, run.history.history)
+    history, trace = run.record()
     history = {k: [float(v) for v in vs] for k, vs in history.items()}
-    trace = (run.saved.trace if run.saved else []) + run.trace.trace
     diverged_at = _diverged(trace, run.steps_per_epoch)
     status = "diverged" if diverged_at is not None else status
     nan = math.nan

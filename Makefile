@@ -7,7 +7,7 @@ STAMP := .venv/.installed
 FLAGS ?=
 
 .PHONY: install test test-all test-jax lint tensorboard clean bench results stale timings labs \
-	labs-more textbook papers
+	labs-more textbook papers notebooks notebooks-run
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv .venv
@@ -31,12 +31,14 @@ test-all: $(STAMP)
 	$(MAKE) test-jax
 
 # Every lab's quick run (and one with TensorBoard on) on Keras' JAX backend, its
-# compiled loop against Keras' own, and the model, training and probe tests.
+# compiled loop against Keras' own, the model, training and probe tests, and every
+# lab's notebook run in a Jupyter kernel.
 test-jax: $(STAMP)
 	KERAS_BACKEND=jax $(BIN)/python -m pytest -q -n 2 -m "not slow" \
 		tests/test_labs.py tests/test_textbook.py tests/test_papers.py tests/test_jax.py \
 		tests/test_model.py tests/test_training.py tests/test_probe.py tests/test_scratch.py \
 		tests/test_plain_keras.py
+	KERAS_BACKEND=jax $(BIN)/python -m pytest -q -n 2 tests/test_notebooks.py -k kernel
 
 lint: $(STAMP)
 	$(BIN)/ruff check dnnlab labs tests scripts bench
@@ -45,6 +47,14 @@ lint: $(STAMP)
 # Seconds per epoch against plain Keras and the hardware floor; writes BENCHMARKS.md.
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
+
+# Every lab as a notebook in notebooks/ (only where its lab changed), and the seven
+# slide labs' notebooks executed with their defaults (committed so).
+notebooks: $(STAMP)
+	$(BIN)/python scripts/notebooks.py
+
+notebooks-run: notebooks
+	$(BIN)/python scripts/notebooks.py run
 
 tensorboard: $(STAMP)
 	$(BIN)/python scripts/quiet_tensorboard.py --logdir logs

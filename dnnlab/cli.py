@@ -6,8 +6,10 @@ import argparse
 import dataclasses
 import difflib
 import os
+import shlex
 import sys
 
+from dnnlab import notebook
 from dnnlab.config import CHOICES, Config, ConfigError
 from dnnlab.registry import renamed
 from dnnlab.runs import latest_run
@@ -28,6 +30,11 @@ class _Parser(argparse.ArgumentParser):
                 message += f" (did you mean {near}?)"
         usage_error(self.prog, message)
 
+    def exit(self, status=0, message=None):
+        if notebook.active() and status == 0:  # after --help: no SystemExit
+            raise notebook.LabError(f"{self.prog}: the flags are above; nothing ran")
+        super().exit(status, message)
+
 
 def nearest(flag: str, flags: list[str]) -> str | None:
     """The flag meant: --lr is --learning-rate by its initials, --epoch by spelling."""
@@ -41,7 +48,10 @@ def nearest(flag: str, flags: list[str]) -> str | None:
 
 
 def program() -> str:
-    """How the user started us: the script's name, or `python -m dnnlab`."""
+    """How the user started us: the script's name, `python -m dnnlab`, or in a
+    notebook run_lab."""
+    if notebook.active():
+        return "run_lab"
     name = os.path.basename(sys.argv[0])
     return "python -m dnnlab" if name == "__main__.py" else name
 
@@ -122,6 +132,10 @@ def parse(
     Args:
         options: the lab's own flags beyond Config's, {name: add_argument keywords}.
     """
+    if isinstance(argv, str):  # a notebook's flags, as on the command line
+        argv = shlex.split(argv)
+    elif argv is None and notebook.active():
+        argv = []  # not the kernel's own argv
     prog = program()
     p = parser(configs, prog)
     for name, spec in (options or {}).items():
@@ -164,8 +178,7 @@ def use_backend(prog: str, backend: str) -> None:
 
 
 def usage_error(prog: str, message) -> None:
-    print(f"{prog}: error: {message} (see --help)", file=sys.stderr)
-    sys.exit(2)
+    notebook.fail(f"{prog}: error: {message} (see --help)", 2)
 
 
 def _parts(text: str, what: str) -> list[str]:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import dataclasses
 import os
 import platform
-import sys
 from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
+from dnnlab import notebook
 from dnnlab.claims import Claim, Stat, pct
 from dnnlab.cli import Flags, parse, program, usage_error
 from dnnlab.config import FIELDS, Config, ConfigError
@@ -96,11 +96,9 @@ def run_lab(
     except (DataError, FileProblem, OSError) as e:
         if os.environ.get("DNNLAB_DEBUG"):
             raise
-        print(f"{program()}: {problem(e)}", file=sys.stderr)
-        sys.exit(1)
+        notebook.fail(f"{program()}: {problem(e)}", 1)
     except KeyboardInterrupt as e:
-        print(f"\n{program()}: {e or 'interrupted'}", file=sys.stderr)
-        sys.exit(130)
+        notebook.fail(f"\n{program()}: {e or 'interrupted'}", 130)
 
 
 def problem(e: Exception) -> str:
@@ -202,7 +200,13 @@ def _report(flags: Flags, lab: Lab, results: dict[str, Seeds], root: Path) -> No
     save(root, results, judged, flags, lab.target)
     drawn = [plots.curves(results, root / "compare.png")] if lab.net else []
     drawn += [draw(results, root / file) for file, draw in lab.figures.items()]
-    print(table(results, lab.target, first.name, lab.columns))
+    text = table(results, lab.target, first.name, lab.columns)
+    if notebook.active():
+        notebook.markdown(
+            table(results, lab.target, first.name, lab.columns, True), text
+        )
+    else:
+        print(text)
     if lab.net:
         print("  accuracies after training, in inference mode (the progress bar's: a")
         print("  running mean over the epoch's batches while the weights change)")
@@ -212,7 +216,11 @@ def _report(flags: Flags, lab: Lab, results: dict[str, Seeds], root: Path) -> No
         print("figures: " + "  ".join(str(p) for p in drawn))
     if flags.show:
         plots.show(drawn)
-    print("\n".join(judged.lines()))
+    if notebook.active():
+        notebook.images(drawn)
+        notebook.verdict(judged.lines())
+    else:
+        print("\n".join(judged.lines()))
 
 
 def sessions(variants: dict[str, Config], results: dict[str, Seeds]) -> None:
@@ -262,10 +270,40 @@ def table(
     target: float,
     title: str = "",
     columns: dict[str, Callable[[Seeds], str]] | None = None,
+    markdown: bool = False,
 ) -> str:
     """Train and test accuracy, their gap, epochs to target (not for runs counted
     in steps, which are one epoch) and time per variant, or the lab's own columns
-    and time; with several seeds, mean ± std."""
+    and time; with several seeds, mean ± std. As text, or a Markdown table."""
+    head, rows = _cells(results, target, columns)
+    notes = {}
+    for name, seeds in results.items():
+        diverged = [r.diverged_at for r in seeds if r.diverged_at]
+        notes[name] = f"diverged at epoch {diverged[0]}" if diverged else ""
+    if markdown:
+        lines = [
+            f"| {title} | " + " | ".join(head) + " |",
+            "|---" + "|---:" * len(head) + "|",
+        ]
+        lines += [
+            f"| {n} {notes[n]} | " + " | ".join(r) + " |" for n, r in rows.items()
+        ]
+        return "\n".join(lines)
+    cols = [
+        max(len(h), *(len(r[i]) for r in rows.values())) + 2 for i, h in enumerate(head)
+    ]
+    width = max(len(title), *(len(n) + 2 for n in results))
+    lines = [title.ljust(width) + "".join(map(str.rjust, head, cols))]
+    for name, row in rows.items():
+        note = f"  {notes[name]}" if notes[name] else ""
+        lines.append(
+            f"  {name}".ljust(width) + "".join(map(str.rjust, row, cols)) + note
+        )
+    return "\n".join(lines)
+
+
+def _cells(results: dict[str, Seeds], target: float, columns) -> tuple[list, dict]:
+    """The table's header and each variant's row of texts."""
     by_epoch = any(not r.config.steps for seeds in results.values() for r in seeds)
     if columns is None:
         columns = {
@@ -277,7 +315,6 @@ def table(
             columns[f"epochs to {target:.0%}"] = lambda seeds: seeds.stat(
                 lambda r: r.epochs_to(target)
             ).show(spec=".2g")
-    head = [*columns, "time"]
     rows = {
         name: [
             *(show(seeds) for show in columns.values()),
@@ -285,18 +322,7 @@ def table(
         ]
         for name, seeds in results.items()
     }
-    cols = [
-        max(len(h), *(len(r[i]) for r in rows.values())) + 2 for i, h in enumerate(head)
-    ]
-    width = max(len(title), *(len(n) + 2 for n in results))
-    lines = [title.ljust(width) + "".join(map(str.rjust, head, cols))]
-    for name, row in rows.items():
-        diverged = [r.diverged_at for r in results[name] if r.diverged_at]
-        note = f"  diverged at epoch {diverged[0]}" if diverged else ""
-        lines.append(
-            f"  {name}".ljust(width) + "".join(map(str.rjust, row, cols)) + note
-        )
-    return "\n".join(lines)
+    return [*columns, "time"], rows
 
 
 def versions() -> dict:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import keras_tuner as kt
 
-from dnnlab import device
+from dnnlab import device, notebook
 from dnnlab.config import Config
 from dnnlab.data import Mnist
 from dnnlab.files import read_json
@@ -124,7 +124,9 @@ def run(
         finished = len(_finished(tuner.oracle))
         if finished:
             print(f"{strategy}: {finished} finished trials kept")
-    tuner.search(verbose=1)
+    # In a notebook keras-tuner clears the cell's output at each trial's end (the
+    # banner, the model, the earlier strategies): there dnnlab's summary line only.
+    tuner.search(verbose=0 if notebook.active() else 1)
     best = tuner.oracle.get_best_trials(10) if chief else []
     return Search(
         strategy=strategy,

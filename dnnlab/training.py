@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dnnlab import checkpoint, device, speedups
+from dnnlab import checkpoint, device, notebook, speedups
 from dnnlab.backend import keras
 from dnnlab.config import Config, ConfigError
 from dnnlab.data import Mnist, load_mnist, one_hot
@@ -246,7 +246,9 @@ def _keras_fit(model, run: Run, inputs, targets, cbs: list, verbose) -> None:
         # plain_keras: Keras' own validation, else speedups.Evaluate's.
         validation_data=run.val if c.plain_keras and len(run.val[0]) else None,
         callbacks=cbs,
-        verbose=(1 if sys.stdout.isatty() else 2) if verbose is None else verbose,
+        verbose=(1 if sys.stdout.isatty() or notebook.active() else 2)
+        if verbose is None
+        else verbose,
     )
 
 

@@ -1,0 +1,113 @@
+"""The labs as notebooks: generated from the scripts, committed executed for the seven
+slide labs, and every one run top to bottom in a Jupyter kernel (slow set; make
+test-jax runs them again on JAX)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import LABS, QUICK
+
+from dnnlab import registry
+
+sys.path.insert(0, str(LABS.parent / "scripts"))
+import notebooks  # noqa: E402
+
+BACKEND = os.environ.get("KERAS_BACKEND", "tensorflow")
+SLIDES = registry.group("labs")  # the slides' seven exercises
+BY_PATH = {lab.path: lab for lab in registry.LABS}
+
+
+def outputs(nb) -> list[dict]:
+    return [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+
+
+def text(output) -> str:
+    if output.output_type == "stream":
+        return output.text
+    data = output.get("data", {})
+    return data.get("text/markdown", "") + data.get("text/plain", "")
+
+
+def test_one_notebook_per_lab_and_the_committed_ones_are_current():
+    tracked = subprocess.run(
+        ["git", "ls-files", "notebooks"],
+        cwd=LABS.parent,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    if tracked:  # a git checkout: exactly the seven are committed
+        assert sorted(tracked) == sorted(f"notebooks/{p.path}.ipynb" for p in SLIDES)
+    for lab in registry.LABS:  # every lab makes one; the same twice
+        assert notebooks.sources(notebooks.notebook(lab)) == notebooks.sources(
+            notebooks.notebook(lab)
+        )
+    for lab in SLIDES:
+        saved = nbformat.read(notebooks.path(lab), 4)
+        assert notebooks.sources(saved) == notebooks.sources(notebooks.notebook(lab)), (
+            f"{lab.path}: run make notebooks"
+        )
+
+
+def test_an_unchanged_lab_is_not_written_again(tmp_path, monkeypatch):
+    monkeypatch.setattr(notebooks, "OUT", tmp_path)
+    assert len(notebooks.generate()) == len(registry.LABS)
+    first = {p: p.read_bytes() for p in tmp_path.rglob("*.ipynb")}
+    assert notebooks.generate() == []
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*.ipynb")} == first
+
+
+def test_the_lab_code_is_in_the_cells_with_its_flags():
+    nb = notebooks.notebook(BY_PATH["DNN_deep_hidden_layer5"])
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    assert code[-1].startswith("%load_ext tensorboard")
+    assert code[-2].startswith("results = run_lab(\n    config,")
+    assert "    argv=flags,\n)" in code[-2]
+    assert code[-3].endswith('flags = ""')
+    assert any(c.startswith("def sigmoid_ratio(") for c in code)
+    assert not any("__file__" in c for c in code)  # no script preamble
+    assert nb.cells[0].source.startswith("# A deeper net")
+
+
+@pytest.mark.parametrize("lab", SLIDES, ids=lambda lab: lab.path)
+def test_committed_notebook_is_executed(lab):
+    nb = nbformat.read(notebooks.path(lab), 4)
+    outs = outputs(nb)
+    assert any("image/png" in o.get("data", {}) for o in outs)
+    assert any("test acc" in text(o) for o in outs)
+    assert "verdict:" in text(outs[-1])
+    assert not any(o.output_type == "error" for o in outs)
+
+
+def quick(lab: registry.Lab, logs: Path, *flags: str):
+    """The lab's notebook with the quick run's flags."""
+    nb = notebooks.notebook(lab)
+    (cell,) = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    cell.source = (
+        f"flags = {' '.join([*QUICK, *lab.quick, '--log-dir', str(logs), *flags])!r}"
+    )
+    return nb
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lab", registry.LABS, ids=lambda lab: lab.path)
+def test_notebook_runs_in_a_kernel(lab, mnist, tmp_path):
+    nb = notebooks.execute(quick(lab, tmp_path / "logs"), tmp_path, timeout=600)
+    outs = outputs(nb)
+    assert any(f"dnnlab: backend {BACKEND}" in text(o) for o in outs)
+    assert "verdict:" in text(outs[-1])
+    assert (tmp_path / "logs" / lab.file.stem).is_dir()
+
+
+@pytest.mark.slow
+def test_a_bad_flag_is_one_line_in_a_notebook(mnist, tmp_path):
+    from nbclient.exceptions import CellExecutionError
+
+    lab = BY_PATH["DNN_softmax"]
+    with pytest.raises(CellExecutionError) as e:
+        notebooks.execute(quick(lab, tmp_path, "--epochs", "x"), tmp_path, timeout=300)
+    assert "run_lab: error: argument --epochs: invalid int value: 'x'" in str(e.value)
+    assert "SystemExit" not in str(e.value)

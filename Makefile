@@ -7,7 +7,7 @@ STAMP := .venv/.installed
 FLAGS ?=
 
 .PHONY: install test test-all test-jax lint tensorboard clean bench results stale timings labs \
-	labs-more textbook papers notebooks notebooks-run
+	labs-more textbook papers notebooks notebooks-run exercises check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv .venv
@@ -37,8 +37,9 @@ test-jax: $(STAMP)
 	KERAS_BACKEND=jax $(BIN)/python -m pytest -q -n 2 -m "not slow" \
 		tests/test_labs.py tests/test_textbook.py tests/test_papers.py tests/test_jax.py \
 		tests/test_model.py tests/test_training.py tests/test_probe.py tests/test_scratch.py \
-		tests/test_plain_keras.py
-	KERAS_BACKEND=jax $(BIN)/python -m pytest -q -n 2 tests/test_notebooks.py -k kernel
+		tests/test_plain_keras.py tests/test_exercises.py
+	KERAS_BACKEND=jax $(BIN)/python -m pytest -q -n 2 tests/test_notebooks.py \
+		tests/test_exercises.py -k kernel
 
 lint: $(STAMP)
 	$(BIN)/ruff check dnnlab labs tests scripts bench
@@ -55,6 +56,16 @@ notebooks: $(STAMP)
 
 notebooks-run: notebooks
 	$(BIN)/python scripts/notebooks.py run
+
+# The exercises where a student works: exercises/scratch.py, to fill in, and a
+# notebook per topic, made from dnnlab/scratch.py (the solution); a file already
+# there is kept. make check: a line per function of exercises/scratch.py (or FILE=…).
+exercises: $(STAMP)
+	$(BIN)/python scripts/make_exercises.py
+
+FILE ?= exercises/scratch.py
+check: $(STAMP)
+	$(BIN)/python -m dnnlab.exercises $(FILE)
 
 tensorboard: $(STAMP)
 	$(BIN)/python scripts/quiet_tensorboard.py --logdir logs

@@ -8,8 +8,11 @@ the numerical gradient that checks them, and every update rule of the optimizer
 slide, each in Keras' own convention (so it can be checked against Keras; where the
 textbook writes it differently the docstring says how).
 
-Every body sits between `# solution` and `# end solution`: the exercises are made
-from this file by replacing those lines (keep names and signatures as they are).
+Every body sits between `# solution` and `# end solution`: `make exercises`
+(scripts/make_exercises.py) makes the exercises from this file, each body replaced
+by its `# hint:` lines and `raise NotImplementedError` (keep names, signatures and
+the lines outside the markers as they are: the checks call them so);
+dnnlab/exercises.py checks a student's answers against this file, the solution.
 Shapes: x is (N, D), a batch of N rows; W is (D, M); t is one-hot (N, C).
 """
 
@@ -23,6 +26,7 @@ import numpy as np
 def affine_forward(x, W, b):
     """out = x·W + b (the slide's weighted sum)."""
     # solution
+    # hint: x (N, D) · W (D, M) is (N, M); b (M,) is added to every row
     out = x @ W + b
     # end solution
     return out, (x, W)
@@ -32,6 +36,7 @@ def affine_backward(dout, cache):
     """(dx, dW, db): dx = dout·Wᵀ, dW = xᵀ·dout, db = Σ over the batch of dout."""
     x, W = cache
     # solution
+    # hint: each gradient has its variable's shape: dx (N, D), dW (D, M), db (M,)
     dx = dout @ W.T
     dW = x.T @ dout
     db = dout.sum(axis=0)
@@ -42,6 +47,7 @@ def affine_backward(dout, cache):
 def relu_forward(x):
     """max(0, x)."""
     # solution
+    # hint: np.maximum is elementwise
     out = np.maximum(0, x)
     # end solution
     return out, x
@@ -51,6 +57,7 @@ def relu_backward(dout, cache):
     """dout where x > 0, else 0 (ReLU's derivative is 1 or 0)."""
     x = cache
     # solution
+    # hint: x > 0 is True or False, which multiply as 1 and 0
     dx = dout * (x > 0)
     # end solution
     return dx
@@ -59,6 +66,7 @@ def relu_backward(dout, cache):
 def sigmoid_forward(x):
     """σ(x) = 1 / (1 + e⁻ˣ)."""
     # solution
+    # hint: np.exp is elementwise
     out = 1 / (1 + np.exp(-x))
     # end solution
     return out, out
@@ -69,6 +77,7 @@ def sigmoid_backward(dout, cache):
     vanishes toward the input."""
     y = cache
     # solution
+    # hint: the cache is y = σ(x), the forward's output
     dx = dout * y * (1 - y)
     # end solution
     return dx
@@ -78,6 +87,7 @@ def softmax(x):
     """yₖ = e^xₖ / Σⱼ e^xⱼ per row (minus the row's max first: the same value, no
     overflow)."""
     # solution
+    # hint: x.max(axis=1, keepdims=True) is (N, 1): it broadcasts over each row
     e = np.exp(x - x.max(axis=1, keepdims=True))
     y = e / e.sum(axis=1, keepdims=True)
     # end solution
@@ -90,6 +100,7 @@ def softmax_cross_entropy(scores, t):
     log of a softmax that rounded to 0."""
     n = len(scores)
     # solution
+    # hint: shift by the row max; log_y = shifted − log Σ e^shifted; y = e^log_y
     shifted = scores - scores.max(axis=1, keepdims=True)
     log_y = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     cost = -np.sum(t * log_y) / n
@@ -104,6 +115,7 @@ def mse(y, t):
     without the ½: 2/C times this.)"""
     n = len(y)
     # solution
+    # hint: n is the number of rows; the ½ is the slide's
     cost = 0.5 * np.sum((y - t) ** 2) / n
     dy = (y - t) / n
     # end solution
@@ -114,6 +126,7 @@ def batchnorm_forward(x, gamma, beta, eps=1e-3):
     """Training mode: each column normalized by the batch's mean μ and variance σ²,
     x̂ = (x − μ)/√(σ² + ε), then out = γ·x̂ + β. ε = 1e-3 as Keras'."""
     # solution
+    # hint: axis=0 is over the batch, so μ and σ² are (D,); σ² as np.var (÷N)
     mu = x.mean(axis=0)
     var = x.var(axis=0)
     xhat = (x - mu) / np.sqrt(var + eps)
@@ -129,6 +142,7 @@ def batchnorm_backward(dout, cache):
     xhat, gamma, var, eps = cache
     n = len(dout)
     # solution
+    # hint: sums over the batch are .sum(axis=0); dx has x's shape (N, D)
     dgamma = np.sum(dout * xhat, axis=0)
     dbeta = dout.sum(axis=0)
     dxhat = dout * gamma
@@ -144,6 +158,7 @@ def batchnorm_backward(dout, cache):
 def batchnorm_inference(x, gamma, beta, mean, var, eps=1e-3):
     """Inference mode: the moving mean and variance instead of the batch's."""
     # solution
+    # hint: x̂ as in training, with the given mean and var
     out = gamma * (x - mean) / np.sqrt(var + eps) + beta
     # end solution
     return out
@@ -154,6 +169,7 @@ def dropout_forward(x, p, mask):
     (drawn with probability 1 − p) and scaled by 1/(1 − p), so inference uses the
     net as it is. (The textbook scales at inference instead: × (1 − p) there.)"""
     # solution
+    # hint: mask (N, D) is True or False, which multiply as 1 and 0
     out = x * mask / (1 - p)
     # end solution
     return out, (mask, p)
@@ -163,6 +179,7 @@ def dropout_backward(dout, cache):
     """The gradient passes the kept units, scaled the same way."""
     mask, p = cache
     # solution
+    # hint: a unit dropped in the forward gets no gradient
     dx = dout * mask / (1 - p)
     # end solution
     return dx
@@ -177,6 +194,8 @@ def numerical_gradient(f, x, h=1e-5, at=None):
     indices (the rest stay 0). In float64: in float32 the rounding of f swamps h."""
     grad = np.zeros_like(x, dtype=np.float64)
     # solution
+    # hint: each index i (np.ndindex(x.shape), or those in at): f at x[i] + h,
+    # hint: f at x[i] − h, then put x[i] back
     for i in np.ndindex(x.shape) if at is None else at:
         keep = x[i]
         x[i] = keep + h
@@ -225,6 +244,7 @@ def autodiff(value, params: dict) -> dict:
 def sgd(w, dw, lr):
     """Gradient descent: w ← w − η·dw."""
     # solution
+    # hint: η is lr
     w = w - lr * dw
     # end solution
     return w
@@ -233,6 +253,7 @@ def sgd(w, dw, lr):
 def momentum(w, dw, v, lr, mu=0.9):
     """Momentum: v ← μ·v − η·dw, w ← w + v (as Keras and the textbook)."""
     # solution
+    # hint: the new v first, then w with it
     v = mu * v - lr * dw
     w = w + v
     # end solution
@@ -244,6 +265,7 @@ def nesterov(w, dw, v, lr, mu=0.9):
     from where momentum carries w; the textbook writes the same rule as
     w ← w + μ²·v − (1 + μ)·η·dw with v updated after)."""
     # solution
+    # hint: the new v first; then the step μ·v − η·dw with it
     v = mu * v - lr * dw
     w = w + mu * v - lr * dw
     # end solution
@@ -255,6 +277,7 @@ def adagrad(w, dw, h, lr, eps=1e-7):
     0.1 (Keras' initial_accumulator_value). The textbook starts h at 0 and puts ε
     outside the root: η·dw / (√h + 1e-7)."""
     # solution
+    # hint: ε inside the root, as Keras
     h = h + dw**2
     w = w - lr * dw / np.sqrt(h + eps)
     # end solution
@@ -265,6 +288,7 @@ def rmsprop(w, dw, s, lr, rho=0.9, eps=1e-7):
     """RMSProp, Keras' form: s ← ρ·s + (1 − ρ)·dw², w ← w − η·dw / √(s + ε).
     The textbook: ρ = 0.99 and ε outside the root."""
     # solution
+    # hint: ε inside the root, as Keras
     s = rho * s + (1 - rho) * dw**2
     w = w - lr * dw / np.sqrt(s + eps)
     # end solution
@@ -276,6 +300,7 @@ def adam(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-7):
     w ← w − α·m / (√v + ε) with α = η·√(1 − β₂ᵗ)/(1 − β₁ᵗ) (the bias correction
     folded into the rate, as Keras and the textbook; the paper's ε is 1e-8)."""
     # solution
+    # hint: ε outside the root; t counts the steps from 1
     m = beta1 * m + (1 - beta1) * dw
     v = beta2 * v + (1 - beta2) * dw**2
     alpha = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t)
@@ -302,6 +327,8 @@ def two_layer_loss(params, x, t):
     """(cost, grads) of affine → ReLU → affine → softmax cross-entropy: the forward
     pass, then back-propagation through the same layers in reverse."""
     # solution
+    # hint: affine, relu, affine, softmax_cross_entropy forward; then each
+    # hint: backward in reverse order, with its own cache
     h, cache1 = affine_forward(x, params["W1"], params["b1"])
     a, cache_relu = relu_forward(h)
     scores, cache2 = affine_forward(a, params["W2"], params["b2"])

@@ -44,6 +44,7 @@ if importlib.util.find_spec("dnnlab") is None:
         sys.path.insert(0, str(repo))
     else:
         get_ipython().run_line_magic("pip", "install -q '{PACKAGE}'")"""
+KERNEL = {"display_name": "Python 3", "language": "python", "name": "python3"}
 FLAGS = (
     '# The lab\'s flags, as after `python labs/…py` (`"--help"` lists them), e.g.\n'
     '# flags = "--epochs 3 --seeds 3"\n'
@@ -150,14 +151,7 @@ def notebook(lab: registry.Lab) -> nbformat.NotebookNode:
     for i, cell in enumerate(cells):
         cell.id = f"cell-{i}"
     nb = new.new_notebook(cells=cells)
-    nb.metadata = {
-        "kernelspec": {
-            "display_name": "Python 3",
-            "language": "python",
-            "name": "python3",
-        },
-        "language_info": {"name": "python"},
-    }
+    nb.metadata = {"kernelspec": KERNEL, "language_info": {"name": "python"}}
     return nb
 
 

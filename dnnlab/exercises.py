@@ -1,0 +1,680 @@
+"""The exercises' checks: a student's version of each function of dnnlab/scratch.py
+against central differences, the reference (scratch.py: the solution) and Keras.
+
+Each function is checked alone: while it runs, every other exercise function it
+calls is the reference's, so one mistake fails one check. The cases are small and
+not square (a transposed matrix shows as a wrong shape) and make each convention
+visible: a large ε, a score of 1000, the dropout mask passed in.
+
+In a notebook: `check(affine_forward)` prints a line per function. In a terminal:
+python -m dnnlab.exercises [FILE]   (default exercises/scratch.py, from make exercises)
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import inspect
+import sys
+import traceback
+import types
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from dnnlab import scratch as ref
+
+# The functions a student writes: those whose body is marked in scratch.py.
+EXERCISES = tuple(
+    name
+    for name, fn in vars(ref).items()
+    if inspect.isfunction(fn)
+    and fn.__module__ == ref.__name__
+    and "# solution\n" in inspect.getsource(fn)
+)
+N, D, M = 4, 5, 3  # batch, inputs, outputs: all different
+TOLERANCE = 1e-7  # rel_error in float64 (central differences: ~1e-10 when right)
+KERAS_TOLERANCE = 1e-4  # Keras computes in float32
+
+
+class Wrong(Exception):
+    """A check that failed; its message says what, where and by how much."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    name: str
+    ok: bool
+    message: str
+
+    def __str__(self) -> str:
+        return f"{'pass' if self.ok else 'FAIL'}  {self.name}: {self.message}"
+
+
+def compare(what: str, got, want, against: str, keras: bool = False) -> None:
+    """Raise Wrong unless got matches want: shape, finite, then CS231n's relative
+    error (over Keras' float32, relative to the values' scale where they cancel)."""
+    got, want = np.asarray(got, np.float64), np.asarray(want, np.float64)
+    if got.shape != want.shape:
+        raise Wrong(f"{what} has shape {got.shape}, expected {want.shape}")
+    if not np.isfinite(got).all():
+        at = np.argwhere(~np.isfinite(got))[0]
+        where = f" at {list(map(int, at))}" if got.ndim else ""
+        raise Wrong(f"{what} is {got[tuple(at)]}{where}, expected finite")
+    floor = 1e-2 * np.abs(want).max() if keras else 1e-8
+    error = np.abs(got - want) / np.maximum(floor, np.abs(got) + np.abs(want))
+    worst = np.unravel_index(np.argmax(error), error.shape) if error.ndim else ()
+    if error[worst] > (KERAS_TOLERANCE if keras else TOLERANCE):
+        where = f" at {list(map(int, worst))}" if worst else ""
+        digits = next(
+            d for d in (6, 8, 10, 17) if f"{want[worst]:.{d}g}" != f"{got[worst]:.{d}g}"
+        )
+        raise Wrong(
+            f"{what} vs {against}: rel error {error[worst]:.2g}{where}: "
+            f"expected {want[worst]:.{digits}g}, got {got[worst]:.{digits}g}"
+        )
+
+
+def isolated(f: Callable, name: str) -> Callable:
+    """f, seeing the reference for every other exercise function it calls."""
+    scope = dict(f.__globals__)
+    scope.update({other: getattr(ref, other) for other in EXERCISES if other != name})
+    g = types.FunctionType(f.__code__, scope, f.__name__, f.__defaults__, f.__closure__)
+    g.__kwdefaults__ = f.__kwdefaults__
+    return g
+
+
+def raised(e: Exception, filename: str) -> str:
+    """'raised ValueError: … (line 31)', the last line of filename it passed."""
+    lines = [
+        t.lineno
+        for t in traceback.extract_tb(e.__traceback__)
+        if t.filename == filename
+    ]
+    if isinstance(e, SyntaxError):
+        lines.append(e.lineno)
+    where = f" (line {lines[-1]})" if lines else ""
+    message = e.msg if isinstance(e, SyntaxError) else str(e)
+    message = message.splitlines()[0] if message else ""
+    return f"raised {type(e).__name__}: {message}{where}"
+
+
+def verify(f: Callable, name: str | None = None) -> Verdict:
+    """Check one function; name: the exercise it answers (default its own name)."""
+    name = name or f.__name__
+    try:
+        against = CHECKS[name](isolated(f, name))
+    except NotImplementedError:
+        return Verdict(name, False, "not implemented")
+    except Wrong as e:
+        return Verdict(name, False, str(e))
+    except Exception as e:  # noqa: BLE001 - a student's bug is a verdict
+        return Verdict(name, False, raised(e, f.__code__.co_filename))
+    return Verdict(name, True, "matches " + ", ".join(dict.fromkeys(against)))
+
+
+def check(*functions: Callable) -> None:
+    """Print a line per function: pass, or what is wrong (a notebook's check cell)."""
+    for f in functions:
+        print(verify(f))
+
+
+# ---------------------------------------------------------------- the cases
+
+
+def ops_sum(x):
+    from dnnlab.backend import keras
+
+    return keras.ops.sum(x)
+
+
+def ops_sin(x):
+    from dnnlab.backend import keras
+
+    return keras.ops.sin(x)
+
+
+def keras_np(x) -> np.ndarray:
+    from dnnlab.backend import keras
+
+    return keras.ops.convert_to_numpy(x).astype(np.float64)
+
+
+def f32(x):
+    return np.asarray(x, np.float32)
+
+
+def copies(inputs: dict) -> dict:
+    """Fresh arrays for the student's call, so no case is changed in place."""
+    return {
+        k: np.array(v) if isinstance(v, np.ndarray) else v for k, v in inputs.items()
+    }
+
+
+def numeric(forward: Callable, inputs: dict, dout, names) -> dict:
+    """d Σ(forward(**inputs)·dout) / d each named input, the reference's central
+    differences."""
+    inputs = copies(inputs)
+    return {
+        k: ref.numerical_gradient(lambda: np.sum(forward(**inputs) * dout), inputs[k])
+        for k in names
+    }
+
+
+def keras_dense(x, W, b):
+    from dnnlab.backend import keras
+
+    layer = keras.layers.Dense(W.shape[1])
+    layer.build((None, W.shape[0]))
+    layer.set_weights([f32(W), f32(b)])
+    return keras_np(layer(f32(x)))
+
+
+def keras_batchnorm(x, gamma, beta, eps, training, mean=None, var=None):
+    from dnnlab.backend import keras
+
+    layer = keras.layers.BatchNormalization(epsilon=eps)
+    layer.build((None, x.shape[1]))
+    mean = np.zeros_like(gamma) if mean is None else mean
+    var = np.ones_like(gamma) if var is None else var
+    layer.set_weights([f32(gamma), f32(beta), f32(mean), f32(var)])
+    return keras_np(layer(f32(x), training=training))
+
+
+def ops_batchnorm(p, eps):
+    from dnnlab.backend import keras
+
+    mean, var = keras.ops.moments(p["x"], axes=[0])
+    return p["gamma"] * (p["x"] - mean) / keras.ops.sqrt(var + eps) + p["beta"]
+
+
+def ops_dropout(p, mask, rate):
+    return p["x"] * mask.astype(np.float64) / (1 - rate)
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A layer's case: its inputs, the reference forward on them, the same
+    operation in Keras (forward) and in keras.ops (for the backend's autodiff)."""
+
+    inputs: Callable[[np.random.Generator], dict]
+    forward: Callable  # the reference's, (**inputs) -> (out, cache)
+    keras: Callable  # (**inputs) -> out, by a Keras layer or activation
+    ops: Callable  # ({name: tensor}) -> out, differentiable
+    grads: tuple[str, ...]  # what backward returns, in order
+    keras_name: str  # what the Keras side is, for the verdict
+
+
+def away_from_zero(r):
+    return dict(x=r.choice([-1, 1], (N, D)) * r.uniform(0.1, 2, (N, D)))
+
+
+def keras_activation(name):
+    from dnnlab.backend import keras
+
+    return lambda x: keras_np(getattr(keras.activations, name)(f32(x)))
+
+
+def keras_ops(name):
+    from dnnlab.backend import keras
+
+    return lambda p: getattr(keras.ops, name)(p["x"])
+
+
+BN_EPS = 0.5  # large: ε inside the root or outside shows
+DROP = 0.4
+
+
+@cache
+def dropout_case():
+    """x, and Keras' Dropout's own output on it, from which the mask is read."""
+    from dnnlab.backend import keras
+
+    x = np.random.default_rng(4).standard_normal((N, D))
+    out = keras_np(keras.layers.Dropout(DROP, seed=1)(f32(x), training=True))
+    return x, out != 0, out
+
+
+LAYERS = {
+    "affine": lambda: Layer(
+        lambda r: dict(
+            x=r.standard_normal((N, D)),
+            W=r.standard_normal((D, M)),
+            b=r.standard_normal(M),
+        ),
+        ref.affine_forward,
+        keras_dense,
+        lambda p: p["x"] @ p["W"] + p["b"],
+        ("x", "W", "b"),
+        "Keras' Dense",
+    ),
+    "relu": lambda: Layer(
+        away_from_zero,  # the derivative at the kink is not defined
+        ref.relu_forward,
+        keras_activation("relu"),
+        keras_ops("relu"),
+        ("x",),
+        "keras.activations.relu",
+    ),
+    "sigmoid": lambda: Layer(
+        lambda r: dict(x=2 * r.standard_normal((N, D))),
+        ref.sigmoid_forward,
+        keras_activation("sigmoid"),
+        keras_ops("sigmoid"),
+        ("x",),
+        "keras.activations.sigmoid",
+    ),
+    "batchnorm": lambda: Layer(
+        lambda r: dict(
+            x=3 * r.standard_normal((N, D)) + 1,
+            gamma=r.standard_normal(D),
+            beta=r.standard_normal(D),
+            eps=BN_EPS,
+        ),
+        ref.batchnorm_forward,
+        lambda x, gamma, beta, eps: keras_batchnorm(x, gamma, beta, eps, True),
+        lambda p: ops_batchnorm(p, BN_EPS),
+        ("x", "gamma", "beta"),
+        f"Keras' BatchNormalization (ε = {BN_EPS})",
+    ),
+    "dropout": lambda: Layer(
+        lambda r: dict(x=dropout_case()[0], p=DROP, mask=dropout_case()[1]),
+        ref.dropout_forward,
+        lambda x, p, mask: dropout_case()[2],  # Keras drew the mask given
+        lambda p: ops_dropout(p, dropout_case()[1], DROP),
+        ("x",),
+        "Keras' Dropout (its mask given)",
+    ),
+}
+
+
+@cache
+def layer_case(layer: str):
+    """The case's inputs, upstream gradient and every expected value, computed once."""
+    spec = LAYERS[layer]()
+    inputs = spec.inputs(np.random.default_rng(len(layer)))
+    out, cache_ = spec.forward(**copies(inputs))
+    dout = np.random.default_rng(1).standard_normal(out.shape)
+    arrays = {k: inputs[k] for k in spec.grads}
+    backward = getattr(ref, f"{layer}_backward")(dout, cache_)
+    return dict(
+        spec=spec,
+        inputs=inputs,
+        out=out,
+        cache=cache_,
+        keras=spec.keras(**copies(inputs)),
+        dout=dout,
+        numeric=numeric(lambda **i: spec.forward(**i)[0], inputs, dout, spec.grads),
+        reference=backward if isinstance(backward, tuple) else (backward,),
+        auto=ref.autodiff(lambda p: ops_sum(spec.ops(p) * dout), arrays),
+    )
+
+
+def check_forward(layer: str) -> Callable[[Callable], list[str]]:
+    def run(f):
+        case = layer_case(layer)
+        out, cache_ = f(**copies(case["inputs"]))
+        compare("out", out, case["out"], "the reference")
+        for i, want in enumerate(case["cache"]):
+            if isinstance(want, np.ndarray) and want.dtype != bool:
+                compare(f"cache[{i}]", cache_[i], want, "the reference's cache")
+        keras_name = case["spec"].keras_name
+        compare("out", out, case["keras"], keras_name, keras=True)
+        return ["the reference", keras_name]
+
+    return run
+
+
+def check_backward(layer: str) -> Callable[[Callable], list[str]]:
+    def run(f):
+        case = layer_case(layer)
+        got = f(np.array(case["dout"]), case["cache"])
+        got = got if isinstance(got, tuple) else (got,)
+        names = case["spec"].grads
+        if len(got) != len(names):
+            raise Wrong(f"returned {len(got)} values, expected {len(names)}")
+        for k, value, want in zip(names, got, case["reference"], strict=True):
+            compare(f"d{k}", value, case["numeric"][k], "central differences")
+            compare(f"d{k}", value, want, "the reference")
+            compare(f"d{k}", value, case["auto"][k], "Keras' autodiff", keras=True)
+        return ["central differences", "the reference", "Keras' autodiff"]
+
+    return run
+
+
+@cache
+def inference_case():
+    r = np.random.default_rng(3)
+    inputs = dict(
+        x=3 * r.standard_normal((N, D)) + 1,
+        gamma=r.standard_normal(D),
+        beta=r.standard_normal(D),
+        mean=r.standard_normal(D),  # the moving averages, not this batch's
+        var=r.uniform(0.5, 2, D),
+        eps=BN_EPS,
+    )
+    keras_out = keras_batchnorm(**inputs, training=False)
+    return inputs, ref.batchnorm_inference(**inputs), keras_out
+
+
+def check_batchnorm_inference(f):
+    inputs, want, keras_out = inference_case()
+    out = f(**copies(inputs))
+    compare("out", out, want, "the reference")
+    compare("out", out, keras_out, "Keras' BatchNormalization", keras=True)
+    return ["the reference", "Keras' BatchNormalization (training=False)"]
+
+
+# ---------------------------------------------------------------- costs
+
+
+@cache
+def cost_case():
+    r = np.random.default_rng(5)
+    scores = r.standard_normal((N, M))
+    scores[0] = [1000.0, 0.0, -1000.0]  # its softmax rounds to 0 for the last two
+    t = np.eye(M)[[1, 0, 2, 1]]
+    y = r.uniform(0, 1, (N, M))
+    return scores, t, y
+
+
+def check_softmax(f):
+    from dnnlab.backend import keras
+
+    scores, _, _ = cost_case()
+    got = f(np.array(scores))
+    compare("y", got, ref.softmax(scores), "the reference (a row of ±1000)")
+    want = keras_np(keras.activations.softmax(f32(scores[1:])))
+    compare("y", got[1:], want, "keras.activations.softmax", keras=True)
+    return ["the reference", "keras.activations.softmax"]
+
+
+def check_cost(name: str, keras_cost: Callable, ops_cost: Callable, inputs: Callable):
+    """A cost's check: (cost, grad) against the reference, the reference's central
+    differences of the cost, Keras' loss and the backend's autodiff."""
+
+    def run(f):
+        x, t = inputs()
+        cost, grad = f(np.array(x), t)
+        want_cost, want_grad = getattr(ref, name)(x, t)
+        compare("the cost", cost, want_cost, "the reference")
+        compare("the cost", cost, keras_cost(x, t), "Keras' loss", keras=True)
+        x_ = np.array(x)
+        numerical = ref.numerical_gradient(lambda: getattr(ref, name)(x_, t)[0], x_)
+        compare("its gradient", grad, numerical, "central differences")
+        compare("its gradient", grad, want_grad, "the reference")
+        auto = ref.autodiff(lambda p: ops_cost(p["x"], t), {"x": x})["x"]
+        compare("its gradient", grad, auto, "Keras' autodiff", keras=True)
+        return ["the reference", "Keras' loss", "central differences", "autodiff"]
+
+    return run
+
+
+def keras_loss(name: str, scale: Callable = lambda t: 1.0, **kwargs):
+    from dnnlab.backend import keras
+
+    loss = getattr(keras.losses, name)(**kwargs)
+    return lambda x, t: float(keras_np(loss(f32(t), f32(x)))) * scale(t)
+
+
+def ops_cross_entropy(scores, t):
+    from dnnlab.backend import keras
+
+    return -keras.ops.sum(t * keras.ops.log_softmax(scores, axis=1)) / len(t)
+
+
+def ops_mse(y, t):
+    from dnnlab.backend import keras
+
+    return 0.5 * keras.ops.sum((y - t) ** 2) / len(t)
+
+
+# ---------------------------------------------------------------- gradient
+
+
+@cache
+def gradient_case():
+    r = np.random.default_rng(6)
+    x, c = r.uniform(-2, 2, (3, 4)), r.uniform(0.5, 2, (3, 4))
+    return x, c, 3 * c * x**2 + np.cos(x)  # f = Σ c·x³ + sin x, and f'
+
+
+def check_numerical_gradient(f):
+    x0, c, exact = gradient_case()
+    x = np.array(x0)
+    got = f(lambda: np.sum(c * x**3 + np.sin(x)), x)
+    if not np.array_equal(x, x0):
+        at = np.argwhere(x != x0)[0]
+        where, was = list(map(int, at)), x0[tuple(at)]
+        raise Wrong(f"x is not put back: x{where} is {x[tuple(at)]:.6g}, was {was:.6g}")
+    compare("the gradient", got, exact, "the exact derivative 3c·x² + cos x")
+    want = ref.numerical_gradient(lambda: np.sum(c * x**3 + np.sin(x)), x)
+    compare("the gradient", got, want, "the reference")
+    auto = ref.autodiff(lambda p: ops_sum(c * p["x"] ** 3 + ops_sin(p["x"])), {"x": x})
+    compare("the gradient", got, auto["x"], "Keras' autodiff", keras=True)
+    at = [(0, 1), (2, 3)]
+    got = f(lambda: np.sum(c * x**3 + np.sin(x)), x, at=at)
+    want = np.zeros_like(exact)
+    for i in at:
+        want[i] = exact[i]
+    compare("the gradient at=[(0, 1), (2, 3)]", got, want, "the exact derivative")
+    return ["the exact derivative", "the reference", "autodiff", "its at="]
+
+
+# ---------------------------------------------------------------- update rules
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An update rule's case: the student's call, its state at the start, and the
+    Keras optimizer with the same hyperparameters."""
+
+    call: Callable  # (f, w, dw, state, t) -> (w, state)
+    state: Callable[[np.ndarray], tuple]
+    optimizer: str
+    keras: dict
+
+
+LR, MU, RHO, BETAS, EPS = 0.1, 0.9, 0.8, (0.75, 0.875), 0.5  # ε large: see where
+RULES = {
+    "sgd": Rule(lambda f, w, g, s, t: (f(w, g, lr=LR), ()), lambda w: (), "SGD", {}),
+    "momentum": Rule(
+        lambda f, w, g, s, t: (lambda r: (r[0], r[1:]))(f(w, g, *s, lr=LR, mu=MU)),
+        lambda w: (np.zeros_like(w),),
+        "SGD",
+        dict(momentum=MU),
+    ),
+    "nesterov": Rule(
+        lambda f, w, g, s, t: (lambda r: (r[0], r[1:]))(f(w, g, *s, lr=LR, mu=MU)),
+        lambda w: (np.zeros_like(w),),
+        "SGD",
+        dict(momentum=MU, nesterov=True),
+    ),
+    "adagrad": Rule(
+        lambda f, w, g, s, t: (lambda r: (r[0], r[1:]))(f(w, g, *s, lr=LR, eps=EPS)),
+        lambda w: (np.full_like(w, 0.1),),  # Keras' initial_accumulator_value
+        "Adagrad",
+        dict(epsilon=EPS),
+    ),
+    "rmsprop": Rule(
+        lambda f, w, g, s, t: (lambda r: (r[0], r[1:]))(
+            f(w, g, *s, lr=LR, rho=RHO, eps=EPS)
+        ),
+        lambda w: (np.zeros_like(w),),
+        "RMSprop",
+        dict(rho=RHO, epsilon=EPS),
+    ),
+    "adam": Rule(
+        lambda f, w, g, s, t: (lambda r: (r[0], r[1:]))(
+            f(w, g, *s, t, lr=LR, beta1=BETAS[0], beta2=BETAS[1], eps=EPS)
+        ),
+        lambda w: (np.zeros_like(w), np.zeros_like(w)),
+        "Adam",
+        dict(beta_1=BETAS[0], beta_2=BETAS[1], epsilon=EPS),
+    ),
+}
+STEPS = 5
+CURVATURE = np.random.default_rng(7).uniform(0.2, 4, (3, 2))  # a bowl, not round
+
+
+def steps(rule: str, f: Callable) -> list[tuple]:
+    """(w, state) after each step of f from the same start on the bowl."""
+    w = np.random.default_rng(8).uniform(-3, 3, (3, 2))
+    spec, state, out = RULES[rule], RULES[rule].state(w), []
+    for t in range(1, STEPS + 1):
+        w, state = spec.call(f, w, CURVATURE * w, state, t)
+        out.append((w, state))
+    return out
+
+
+@cache
+def rule_case(rule: str):
+    from dnnlab.backend import keras
+
+    spec = RULES[rule]
+    opt = getattr(keras.optimizers, spec.optimizer)(learning_rate=LR, **spec.keras)
+    start = np.random.default_rng(8).uniform(-3, 3, (3, 2))
+    var, held = keras.Variable(f32(start)), []
+    for _ in range(STEPS):
+        g = CURVATURE * keras_np(var)
+        opt.apply([keras.ops.convert_to_tensor(f32(g))], [var])
+        held.append(keras_np(var))
+    return steps(rule, getattr(ref, rule)), held
+
+
+def check_rule(rule: str) -> Callable[[Callable], list[str]]:
+    def run(f):
+        reference, keras_w = rule_case(rule)
+        for t, ((w, state), (w0, state0), kw) in enumerate(
+            zip(steps(rule, f), reference, keras_w, strict=True), 1
+        ):
+            compare(f"w after step {t}", w, w0, "the reference")
+            for i, (s, s0) in enumerate(zip(state, state0, strict=True)):
+                compare(f"the state[{i}] after step {t}", s, s0, "the reference")
+            compare(
+                f"w after step {t}",
+                w,
+                kw,
+                f"Keras' {RULES[rule].optimizer}",
+                keras=True,
+            )
+        eps = f" (ε = {EPS})" if "epsilon" in RULES[rule].keras else ""
+        return ["the reference", f"Keras' {RULES[rule].optimizer}{eps}"]
+
+    return run
+
+
+# ---------------------------------------------------------------- the net
+
+
+@cache
+def net_case():
+    r = np.random.default_rng(9)
+    params = ref.two_layer_init(r, sizes=(6, 5, 3), std=0.5)
+    params = {k: v + 0.1 * r.standard_normal(v.shape) for k, v in params.items()}
+    x, t = r.standard_normal((N, 6)), np.eye(3)[r.integers(0, 3, N)]
+    p = {k: np.array(v) for k, v in params.items()}
+    numerical = {
+        k: ref.numerical_gradient(lambda: ref.two_layer_loss(p, x, t)[0], v)
+        for k, v in p.items()
+    }
+    auto = ref.autodiff(lambda p: ops_net(p, x, t), params)
+    return params, x, t, ref.two_layer_loss(params, x, t), numerical, auto
+
+
+def ops_net(p, x, t):
+    from dnnlab.backend import keras
+
+    hidden = keras.ops.relu(x @ p["W1"] + p["b1"])
+    return ops_cross_entropy(hidden @ p["W2"] + p["b2"], t)
+
+
+def check_two_layer_loss(f):
+    params, x, t, (cost0, grads0), numerical, auto = net_case()
+    cost, grads = f(copies(params), np.array(x), t)
+    compare("the cost", cost, cost0, "the reference")
+    for k in params:
+        if k not in grads:
+            raise Wrong(f"no gradient for {k}")
+        compare(f"d{k}", grads[k], numerical[k], "central differences")
+        compare(f"d{k}", grads[k], grads0[k], "the reference")
+        compare(f"d{k}", grads[k], auto[k], "Keras' autodiff", keras=True)
+    return ["central differences", "the reference", "Keras' autodiff"]
+
+
+CHECKS: dict[str, Callable[[Callable], list[str]]] = {
+    **{f"{k}_forward": check_forward(k) for k in LAYERS},
+    **{f"{k}_backward": check_backward(k) for k in LAYERS},
+    "batchnorm_inference": check_batchnorm_inference,
+    "softmax": check_softmax,
+    "softmax_cross_entropy": check_cost(
+        "softmax_cross_entropy",
+        keras_loss("CategoricalCrossentropy", from_logits=True),
+        ops_cross_entropy,
+        lambda: cost_case()[:2],
+    ),
+    "mse": check_cost(  # Keras': the mean of N·C squares, no ½: C/2 times ours
+        "mse",
+        keras_loss("MeanSquaredError", lambda t: t.shape[1] / 2),
+        ops_mse,
+        lambda: cost_case()[2:0:-1],
+    ),
+    "numerical_gradient": check_numerical_gradient,
+    **{rule: check_rule(rule) for rule in RULES},
+    "two_layer_loss": check_two_layer_loss,
+}
+
+
+# ---------------------------------------------------------------- a file
+
+
+def load(path: Path) -> types.ModuleType:
+    """A student's file as a module (a fresh one each call)."""
+    spec = importlib.util.spec_from_file_location(f"exercises_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def verify_all(module) -> list[Verdict]:
+    """A verdict per exercise, in scratch.py's order ('missing' where not defined)."""
+    return [
+        verify(getattr(module, name))
+        if callable(getattr(module, name, None))
+        else Verdict(name, False, "missing")
+        for name in EXERCISES
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m dnnlab.exercises",
+        description="Check each function of a student's scratch.py (one line each).",
+    )
+    parser.add_argument(
+        "file",
+        nargs="?",
+        type=Path,
+        default=Path("exercises/scratch.py"),
+        help="the student's file (default: %(default)s, written by make exercises)",
+    )
+    args = parser.parse_args(argv)
+    if not args.file.is_file():
+        parser.error(f"no such file: {args.file} (make exercises writes it)")
+    try:
+        module = load(args.file)
+    except Exception as e:  # noqa: BLE001 - one line, not a traceback
+        parser.error(f"{args.file}: {raised(e, str(args.file.resolve()))}")
+    verdicts = verify_all(module)
+    for v in verdicts:
+        print(v)
+    passed = sum(v.ok for v in verdicts)
+    print(f"{passed} of {len(verdicts)} pass")
+    return 0 if passed == len(verdicts) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

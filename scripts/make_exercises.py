@@ -1,0 +1,191 @@
+"""make exercises: the student's version of dnnlab/scratch.py, and a notebook per topic.
+
+Both are made from the reference, never a second copy: each body between
+`# solution` and `# end solution` becomes its `# hint:` lines and
+`raise NotImplementedError`. They go to exercises/ (not committed), a file that is
+already there is kept: it holds a student's work.
+
+    exercises/scratch.py        the whole module: make check tests it in a terminal
+    exercises/NN_<topic>.ipynb  the slide's formula, the cell to fill, a check cell
+
+Usage: python scripts/make_exercises.py [DIR]   (default exercises/)
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+import notebooks  # noqa: E402
+from dnnlab import scratch  # noqa: E402
+
+OUT = ROOT / "exercises"
+HEADER = """\
+# Exercises made from dnnlab/scratch.py by `make exercises`: write each body marked
+# TODO (keep the lines around it), then `make check` prints a line per function.
+"""
+TOPICS = {  # file: (title, what the slides say, the functions in order)
+    "01_layers": (
+        "Layers: forward and backward",
+        "Feed-forward is each layer's output from its input; back-propagation is the "
+        "chain rule, one layer at a time: a layer's backward turns the cost's "
+        "gradient at its output into the gradient at each of its inputs.",
+        [
+            "affine_forward",
+            "affine_backward",
+            "relu_forward",
+            "relu_backward",
+            "sigmoid_forward",
+            "sigmoid_backward",
+        ],
+    ),
+    "02_losses": (
+        "Softmax, the costs, and a whole net",
+        "Softmax turns scores into probabilities; cross-entropy and MSE are the "
+        "slides' two costs. Then the two-layer net: the forward pass, and "
+        "back-propagation through the same layers in reverse.",
+        ["softmax", "softmax_cross_entropy", "mse", "two_layer_loss"],
+    ),
+    "03_numerical_gradient": (
+        "The numerical gradient",
+        "Central differences, (f(x + h) − f(x − h)) / 2h: slow, but the way to check "
+        "every backward you write.",
+        ["numerical_gradient"],
+    ),
+    "04_update_rules": (
+        "Gradient descent and the optimizers",
+        "The optimizer slide's update rules, each in Keras' convention (the docstring "
+        "says where the textbook writes it otherwise).",
+        ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"],
+    ),
+    "05_batch_normalization": (
+        "Batch normalization",
+        "Each column normalized by the batch's mean and variance in training, by the "
+        "moving averages at inference; the backward carries the gradient through the "
+        "batch's own mean and variance too.",
+        ["batchnorm_forward", "batchnorm_backward", "batchnorm_inference"],
+    ),
+    "06_dropout": (
+        "Dropout",
+        "Inverted dropout, as Keras: the mask is passed in, so a check can give the "
+        "one Keras drew.",
+        ["dropout_forward", "dropout_backward"],
+    ),
+}
+BLOCK = re.compile(r"^( *)# solution\n(.*?)^ *# end solution\n", re.M | re.S)
+
+
+def student(source: str) -> str:
+    """The reference with each marked body replaced by its hints and a raise."""
+
+    def stub(m: re.Match) -> str:
+        indent, body = m.group(1), m.group(2)
+        hints = [line for line in body.splitlines() if line.strip().startswith("#")]
+        todo = f"{indent}# TODO: your code\n"
+        return (
+            todo
+            + "".join(f"{h}\n" for h in hints)
+            + (f"{indent}raise NotImplementedError\n")
+        )
+
+    return HEADER + BLOCK.sub(stub, source)
+
+
+def functions(source: str) -> dict[str, tuple[str, str]]:
+    """Each function's (docstring, code without the docstring) in a module's source."""
+    lines, out = source.splitlines(), {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef):
+            doc = node.body[0]
+            code = (
+                lines[node.lineno - 1 : doc.lineno - 1]
+                + lines[doc.end_lineno : node.end_lineno]
+            )
+            out[node.name] = (ast.get_docstring(node), "\n".join(code))
+    return out
+
+
+def uses(code: str) -> set[str]:
+    return {n.id for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Name)}
+
+
+def notebook(topic: str) -> nbformat.NotebookNode:
+    title, intro, names = TOPICS[topic]
+    stubs = functions(student(inspect.getsource(scratch)))
+    own = set(names)
+    imported = sorted(
+        n
+        for f in names
+        for n in uses(inspect.getsource(getattr(scratch, f)))
+        if n in stubs and n not in own
+    )
+    imports = "import numpy as np\n\nfrom dnnlab.exercises import check"
+    if imported:  # the other notebooks' functions, as the reference writes them
+        imports += f"\nfrom dnnlab.scratch import {', '.join(imported)}"
+    new = nbformat.v4
+    cells = [
+        new.new_markdown_cell(
+            f"# {title}\n\n{intro}\n\nWrite each function's body where it says TODO "
+            "and run the cell after it: it checks your function alone (the others it "
+            "calls are the reference's) against central differences, the reference "
+            "and Keras, and says what passes or what is wrong, where and by how much. "
+            "Shapes: x is (N, D), a batch of N rows; W is (D, M); t is one-hot (N, C)."
+        ),
+        new.new_code_cell(notebooks.SETUP),
+        new.new_code_cell(imports),
+    ]
+    for name in names:
+        doc, code = stubs[name]
+        cells += [
+            new.new_markdown_cell(f"## `{name}`\n\n{doc}"),
+            new.new_code_cell(code, metadata={"exercise": name}),
+            new.new_code_cell(f"check({name})"),
+        ]
+    if len(names) > 1:
+        cells += [
+            new.new_markdown_cell("## All of them"),
+            new.new_code_cell(f"check({', '.join(names)})"),
+        ]
+    for i, cell in enumerate(cells):
+        cell.id = f"cell-{i}"
+    nb = new.new_notebook(cells=cells)
+    nb.metadata = {"kernelspec": notebooks.KERNEL, "language_info": {"name": "python"}}
+    return nb
+
+
+def write(out: Path = OUT) -> list[tuple[Path, bool]]:
+    """Every exercise file not there yet; (path, written) for each."""
+    out.mkdir(parents=True, exist_ok=True)
+    files = {
+        out / "scratch.py": lambda p: p.write_text(student(inspect.getsource(scratch)))
+    }
+    for topic in TOPICS:
+        files[out / f"{topic}.ipynb"] = lambda p, t=topic: nbformat.write(
+            notebook(t), p
+        )
+    done = []
+    for path, make in files.items():
+        kept = path.exists()
+        if not kept:
+            make(path)
+        done.append((path, not kept))
+    return done
+
+
+if __name__ == "__main__":
+    out = Path(sys.argv[1]) if sys.argv[1:] else OUT
+    for file, written in write(out):
+        path = file.relative_to(Path.cwd()) if file.is_relative_to(Path.cwd()) else file
+        print(
+            f"wrote {path}"
+            if written
+            else f"kept {path} (yours; delete it to start over)"
+        )

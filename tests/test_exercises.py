@@ -1,0 +1,280 @@
+"""The exercises: the reference passes every check, the student's version fails
+every one with "not implemented", and each planted mistake (a mutation of the
+reference's source) fails its own function's check and no other; the notebooks run
+in a kernel, filled in with the reference (slow set; make test-jax runs them on JAX)."""
+
+import inspect
+import sys
+import types
+
+import nbformat
+import pytest
+from conftest import LABS
+
+from dnnlab import exercises as ex
+from dnnlab import scratch
+
+sys.path.insert(0, str(LABS.parent / "scripts"))
+import make_exercises as make  # noqa: E402
+
+import notebooks  # noqa: E402
+
+SOURCE = inspect.getsource(scratch)
+
+
+def module(source: str) -> types.ModuleType:
+    m = types.ModuleType("student")
+    exec(compile(source, "student.py", "exec"), m.__dict__)  # noqa: S102
+    return m
+
+
+def failed(source: str) -> dict[str, str]:
+    return {v.name: v.message for v in ex.verify_all(module(source)) if not v.ok}
+
+
+def test_the_reference_passes_every_check():
+    verdicts = ex.verify_all(scratch)
+    assert [v.name for v in verdicts] == list(ex.EXERCISES)
+    assert set(ex.CHECKS) == set(ex.EXERCISES)  # a check for each, none for a tool
+    assert len(verdicts) == 22
+    assert all(v.ok for v in verdicts), [str(v) for v in verdicts if not v.ok]
+    assert all("the reference" in v.message for v in verdicts)
+
+
+def test_the_student_version_fails_every_check_as_not_implemented():
+    source = make.student(SOURCE)
+    assert "# solution\n" not in source
+    assert source.count("raise NotImplementedError\n") == 22
+    assert failed(source) == dict.fromkeys(ex.EXERCISES, "not implemented")
+
+
+# function: (the reference's text, the mistake): each occurs once in its function.
+MUTATIONS = {
+    "bias forgotten": ("affine_forward", "out = x @ W + b", "out = x @ W"),
+    "transposed weight": ("affine_backward", "dW = x.T @ dout", "dW = dout.T @ x"),
+    "relu kept the negatives": ("relu_forward", "np.maximum(0, x)", "np.minimum(0, x)"),
+    "dout forgotten": ("relu_backward", "dx = dout * (x > 0)", "dx = 1.0 * (x > 0)"),
+    "e^x for e^-x": ("sigmoid_forward", "np.exp(-x)", "np.exp(x)"),
+    "wrong sign in a backward": ("sigmoid_backward", "y * (1 - y)", "y * (y - 1)"),
+    "softmax not shifted": (
+        "softmax",
+        "np.exp(x - x.max(axis=1, keepdims=True))",
+        "np.exp(x)",
+    ),
+    "log of softmax": (
+        "softmax_cross_entropy",
+        "cost = -np.sum(t * log_y) / n",
+        "cost = -np.sum(t * np.log(np.exp(log_y))) / n",
+    ),
+    "gradient not over N": (
+        "softmax_cross_entropy",
+        "dscores = (np.exp(log_y) - t) / n",
+        "dscores = np.exp(log_y) - t",
+    ),
+    "missing ½": ("mse", "cost = 0.5 * np.sum(", "cost = np.sum("),
+    "unbiased variance": (
+        "batchnorm_forward",
+        "x.var(axis=0)",
+        "x.var(axis=0, ddof=1)",
+    ),
+    "ε outside the root in batch norm": (
+        "batchnorm_forward",
+        "np.sqrt(var + eps)",
+        "(np.sqrt(var) + eps)",
+    ),
+    "batch norm's backward forgets the mean's gradient": (
+        "batchnorm_backward",
+        "n * dxhat - dxhat.sum(axis=0) - xhat",
+        "n * dxhat - xhat",
+    ),
+    "the batch's mean at inference": (
+        "batchnorm_inference",
+        "(x - mean)",
+        "(x - x.mean(axis=0))",
+    ),
+    "dropout without its scaling": (
+        "dropout_forward",
+        "x * mask / (1 - p)",
+        "x * mask",
+    ),
+    "dropout's backward ignores the mask": (
+        "dropout_backward",
+        "dout * mask / (1 - p)",
+        "dout / (1 - p)",
+    ),
+    "x not put back": (
+        "numerical_gradient",
+        "        x[i] = keep\n        grad[i]",
+        "        grad[i]",
+    ),
+    "a forward difference": (
+        "numerical_gradient",
+        "x[i] = keep - h\n        down = f()",
+        "x[i] = keep\n        down = f()\n        h = h / 2",
+    ),
+    "uphill": ("sgd", "w = w - lr * dw", "w = w + lr * dw"),
+    "Momentum with the velocity's sign flipped": ("momentum", "w = w + v", "w = w - v"),
+    "Nesterov as plain Momentum": ("nesterov", "w = w + mu * v - lr * dw", "w = w + v"),
+    "ε outside the root in AdaGrad (the textbook's)": (
+        "adagrad",
+        "np.sqrt(h + eps)",
+        "(np.sqrt(h) + eps)",
+    ),
+    "RMSProp without 1 − ρ": ("rmsprop", "(1 - rho) * dw**2", "dw**2"),
+    "ε inside instead of outside the root": (
+        "adam",
+        "(np.sqrt(v) + eps)",
+        "np.sqrt(v + eps)",
+    ),
+    "Adam without its bias correction": (
+        "adam",
+        "alpha = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t)",
+        "alpha = lr",
+    ),
+    "ReLU's backward skipped in the net": (
+        "two_layer_loss",
+        "dh = relu_backward(da, cache_relu)",
+        "dh = da",
+    ),
+}
+
+
+def mutate(function: str, old: str, new: str) -> str:
+    """The reference with one edit inside one function's marked body."""
+    start = SOURCE.index(f"\ndef {function}(")
+    end = SOURCE.index("# end solution", start)
+    body = SOURCE[start:end]
+    assert body.count(old) == 1, (function, old)
+    return SOURCE[:start] + body.replace(old, new) + SOURCE[end:]
+
+
+def test_every_function_has_a_planted_mistake():
+    assert {f for f, _, _ in MUTATIONS.values()} == set(ex.EXERCISES)
+
+
+@pytest.mark.parametrize("mistake", MUTATIONS)
+def test_a_planted_mistake_fails_its_own_check_only(mistake):
+    function, old, new = MUTATIONS[mistake]
+    wrong = failed(mutate(function, old, new))
+    assert list(wrong) == [function], wrong
+    assert wrong[function] != "not implemented"
+
+
+def test_a_verdict_says_what_is_wrong_where_and_by_how_much():
+    wrong = failed(mutate(*MUTATIONS["transposed weight"]))
+    assert wrong["affine_backward"] == "dW has shape (3, 5), expected (5, 3)"
+    wrong = failed(mutate(*MUTATIONS["wrong sign in a backward"]))
+    message = wrong["sigmoid_backward"]
+    assert message.startswith("dx vs central differences: rel error 1 at [")
+    expected, got = (float(v) for v in message.split(": expected ")[1].split(", got "))
+    assert got == pytest.approx(-expected)
+    wrong = failed(mutate(*MUTATIONS["x not put back"]))
+    assert wrong["numerical_gradient"].startswith("x is not put back: x[0, 0] is ")
+    wrong = failed(mutate(*MUTATIONS["softmax not shifted"]))
+    assert wrong["softmax"] == "y is nan at [0, 0], expected finite"
+    wrong = failed(mutate("affine_forward", "out = x @ W + b", "out = x @ W.T + b"))
+    assert wrong["affine_forward"].startswith("raised ValueError: ")
+    assert wrong["affine_forward"].endswith(")") and "(line " in wrong["affine_forward"]
+
+
+def test_a_function_is_checked_alone():
+    """Its calls go to the reference: the net's check passes with a wrong layer."""
+    student = module(mutate(*MUTATIONS["transposed weight"]))
+    assert ex.verify(student.two_layer_loss).ok
+    params, x, t = ex.net_case()[:3]
+    _, grads = student.two_layer_loss(params, x, t)  # as the file runs it: wrong
+    assert grads["W1"].shape == params["W1"].shape[::-1]
+
+
+def test_the_terminal_check_prints_a_line_per_function(tmp_path, capsys):
+    make.write(tmp_path)
+    assert ex.main([str(tmp_path / "scratch.py")]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 23 and lines[-1] == "0 of 22 pass"
+    assert lines[0] == "FAIL  affine_forward: not implemented"
+    assert ex.main([inspect.getfile(scratch)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "22 of 22 pass"
+
+
+@pytest.mark.parametrize(
+    ("content", "error"),
+    [
+        (None, "no such file: "),
+        ("def f(:\n", "raised SyntaxError: invalid syntax (line 1)"),
+        ("import nothing_here\n", "raised ModuleNotFoundError: No module named"),
+    ],
+)
+def test_a_bad_file_is_one_line(tmp_path, capsys, content, error):
+    path = tmp_path / "scratch.py"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(SystemExit) as e:
+        ex.main([str(path)])
+    assert e.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert error in err[-1] and "Traceback" not in "".join(err)
+
+
+def test_make_exercises_keeps_a_students_work(tmp_path):
+    written = make.write(tmp_path)
+    assert [p.name for p, w in written if w] == [
+        "scratch.py",
+        *(f"{t}.ipynb" for t in make.TOPICS),
+    ]
+    (tmp_path / "scratch.py").write_text("# mine\n")
+    assert not any(w for _, w in make.write(tmp_path))
+    assert (tmp_path / "scratch.py").read_text() == "# mine\n"
+
+
+def test_every_function_is_in_one_notebook_with_its_check():
+    names = [n for _, _, fs in make.TOPICS.values() for n in fs]
+    assert sorted(names) == sorted(ex.EXERCISES)
+    for topic in make.TOPICS:
+        nb = make.notebook(topic)
+        code = [c.source for c in nb.cells if c.cell_type == "code"]
+        for name in make.TOPICS[topic][2]:
+            i = code.index(next(c for c in code if c.startswith(f"def {name}(")))
+            assert "raise NotImplementedError" in code[i] and '"""' not in code[i]
+            assert code[i + 1] == f"check({name})"
+    imports = [c for c in make.notebook("02_losses").cells if "import" in c.source]
+    net = "affine_backward, affine_forward, relu_backward, relu_forward"
+    assert f"from dnnlab.scratch import {net}\n" in imports[-1].source + "\n"
+
+
+def filled(nb):
+    """The notebook with each exercise cell holding the reference's function."""
+    for cell in nb.cells:
+        if "exercise" in cell.metadata:
+            cell.source = inspect.getsource(getattr(scratch, cell.metadata.exercise))
+    return nb
+
+
+def check_lines(nb) -> list[str]:
+    out = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not any(o.output_type == "error" for o in out)
+    return [
+        line
+        for o in out
+        if o.output_type == "stream"
+        for line in o.text.splitlines()
+        if line.startswith(("pass  ", "FAIL  "))
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("topic", make.TOPICS)
+def test_exercise_notebook_runs_in_a_kernel(topic, tmp_path):
+    names = make.TOPICS[topic][2]
+    cells = 2 if len(names) > 1 else 1  # each function's check, then all of them
+    done = notebooks.execute(filled(make.notebook(topic)), tmp_path, timeout=300)
+    lines = check_lines(done)
+    assert len(lines) == cells * len(names), lines
+    assert all(line.startswith("pass  ") for line in lines), lines
+    todo = check_lines(notebooks.execute(make.notebook(topic), tmp_path, timeout=300))
+    assert todo and all(line.endswith(": not implemented") for line in todo), todo
+
+
+def test_the_written_notebook_is_the_generated_one(tmp_path):
+    make.write(tmp_path)
+    saved = nbformat.read(tmp_path / "01_layers.ipynb", 4)
+    assert notebooks.sources(saved) == notebooks.sources(make.notebook("01_layers"))

@@ -25,8 +25,21 @@ from pathlib import Path
 
 import numpy as np
 
-from dnnlab import scratch as ref
+from dnnlab import scratch
 
+
+def load(path: Path, name: str | None = None) -> types.ModuleType:
+    """A Python file as a module, a fresh one each call."""
+    name = name or f"exercises_{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# The reference the checks trust: a copy of its own, so that a function patched into
+# dnnlab.scratch (a planted mistake, a student's answer) is checked, never believed.
+ref = load(Path(scratch.__file__), "dnnlab.exercises.reference")
 # The functions a student writes: those whose body is marked in scratch.py.
 EXERCISES = tuple(
     name
@@ -631,18 +644,10 @@ CHECKS: dict[str, Callable[[Callable], list[str]]] = {
 # ---------------------------------------------------------------- a file
 
 
-def load(path: Path) -> types.ModuleType:
-    """A student's file as a module (a fresh one each call)."""
-    spec = importlib.util.spec_from_file_location(f"exercises_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def verify_all(module) -> list[Verdict]:
     """A verdict per exercise, in scratch.py's order ('missing' where not defined)."""
     return [
-        verify(getattr(module, name))
+        verify(getattr(module, name), name)
         if callable(getattr(module, name, None))
         else Verdict(name, False, "missing")
         for name in EXERCISES

@@ -186,6 +186,21 @@ def test_a_function_is_checked_alone():
     assert grads["W1"].shape == params["W1"].shape[::-1]
 
 
+def test_a_mistake_patched_into_the_reference_module_is_checked_not_believed(
+    monkeypatch,
+):
+    right = scratch.affine_backward
+
+    def wrong(dout, cache):
+        dx, dW, db = right(dout, cache)
+        return dx, -dW, db
+
+    monkeypatch.setattr(scratch, "affine_backward", wrong)
+    verdicts = [v for v in ex.verify_all(scratch) if not v.ok]
+    assert [v.name for v in verdicts] == ["affine_backward"]
+    assert verdicts[0].message.startswith("dW vs central differences: rel error 1 ")
+
+
 def test_the_terminal_check_prints_a_line_per_function(tmp_path, capsys):
     make.write(tmp_path)
     assert ex.main([str(tmp_path / "scratch.py")]) == 1

@@ -72,7 +72,11 @@ def compare(what: str, got, want, against: str, keras: bool = False) -> None:
     error (over Keras' float32, relative to the values' scale where they cancel)."""
     got, want = np.asarray(got, np.float64), np.asarray(want, np.float64)
     if got.shape != want.shape:
-        raise Wrong(f"{what} has shape {got.shape}, expected {want.shape}")
+        flipped = got.ndim > 1 and got.shape == want.shape[::-1]
+        raise Wrong(
+            f"{what} has shape {got.shape}, expected {want.shape}"
+            + (" (transposed)" if flipped else "")
+        )
     if not np.isfinite(got).all():
         at = np.argwhere(~np.isfinite(got))[0]
         where = f" at {list(map(int, at))}" if got.ndim else ""
@@ -88,6 +92,7 @@ def compare(what: str, got, want, against: str, keras: bool = False) -> None:
         raise Wrong(
             f"{what} vs {against}: rel error {error[worst]:.2g}{where}: "
             f"expected {want[worst]:.{digits}g}, got {got[worst]:.{digits}g}"
+            + (" (the sign flipped)" if np.allclose(got, -want, rtol=1e-6) else "")
         )
 
 

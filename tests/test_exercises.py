@@ -162,12 +162,17 @@ def test_a_planted_mistake_fails_its_own_check_only(mistake):
 
 def test_a_verdict_says_what_is_wrong_where_and_by_how_much():
     wrong = failed(mutate(*MUTATIONS["transposed weight"]))
-    assert wrong["affine_backward"] == "dW has shape (3, 5), expected (5, 3)"
+    assert wrong["affine_backward"] == (
+        "dW has shape (3, 5), expected (5, 3) (transposed)"
+    )
     wrong = failed(mutate(*MUTATIONS["wrong sign in a backward"]))
     message = wrong["sigmoid_backward"]
     assert message.startswith("dx vs central differences: rel error 1 at [")
-    expected, got = (float(v) for v in message.split(": expected ")[1].split(", got "))
+    assert message.endswith(" (the sign flipped)")
+    values = message.split(": expected ")[1].removesuffix(" (the sign flipped)")
+    expected, got = (float(v) for v in values.split(", got "))
     assert got == pytest.approx(-expected)
+    assert "flipped" not in failed(mutate(*MUTATIONS["missing ½"]))["mse"]
     wrong = failed(mutate(*MUTATIONS["x not put back"]))
     assert wrong["numerical_gradient"].startswith("x is not put back: x[0, 0] is ")
     wrong = failed(mutate(*MUTATIONS["softmax not shifted"]))

@@ -143,22 +143,16 @@ def check(*functions: Callable) -> None:
 # ---------------------------------------------------------------- the cases
 
 
-def ops_sum(x):
+def K():
+    """Keras, imported on the first check (dnnlab.backend picks the backend), not
+    when this module is."""
     from dnnlab.backend import keras
 
-    return keras.ops.sum(x)
-
-
-def ops_sin(x):
-    from dnnlab.backend import keras
-
-    return keras.ops.sin(x)
+    return keras
 
 
 def keras_np(x) -> np.ndarray:
-    from dnnlab.backend import keras
-
-    return keras.ops.convert_to_numpy(x).astype(np.float64)
+    return K().ops.convert_to_numpy(x).astype(np.float64)
 
 
 def f32(x):
@@ -183,8 +177,7 @@ def numeric(forward: Callable, inputs: dict, dout, names) -> dict:
 
 
 def keras_dense(x, W, b):
-    from dnnlab.backend import keras
-
+    keras = K()
     layer = keras.layers.Dense(W.shape[1])
     layer.build((None, W.shape[0]))
     layer.set_weights([f32(W), f32(b)])
@@ -192,8 +185,7 @@ def keras_dense(x, W, b):
 
 
 def keras_batchnorm(x, gamma, beta, eps, training, mean=None, var=None):
-    from dnnlab.backend import keras
-
+    keras = K()
     layer = keras.layers.BatchNormalization(epsilon=eps)
     layer.build((None, x.shape[1]))
     mean = np.zeros_like(gamma) if mean is None else mean
@@ -203,8 +195,7 @@ def keras_batchnorm(x, gamma, beta, eps, training, mean=None, var=None):
 
 
 def ops_batchnorm(p, eps):
-    from dnnlab.backend import keras
-
+    keras = K()
     mean, var = keras.ops.moments(p["x"], axes=[0])
     return p["gamma"] * (p["x"] - mean) / keras.ops.sqrt(var + eps) + p["beta"]
 
@@ -231,15 +222,11 @@ def away_from_zero(r):
 
 
 def keras_activation(name):
-    from dnnlab.backend import keras
-
-    return lambda x: keras_np(getattr(keras.activations, name)(f32(x)))
+    return lambda x: keras_np(getattr(K().activations, name)(f32(x)))
 
 
 def keras_ops(name):
-    from dnnlab.backend import keras
-
-    return lambda p: getattr(keras.ops, name)(p["x"])
+    return lambda p: getattr(K().ops, name)(p["x"])
 
 
 BN_EPS = 0.5  # large: ε inside the root or outside shows
@@ -249,15 +236,14 @@ DROP = 0.4
 @cache
 def dropout_case():
     """x, and Keras' Dropout's own output on it, from which the mask is read."""
-    from dnnlab.backend import keras
-
+    keras = K()
     x = np.random.default_rng(4).standard_normal((N, D))
     out = keras_np(keras.layers.Dropout(DROP, seed=1)(f32(x), training=True))
     return x, out != 0, out
 
 
 LAYERS = {
-    "affine": lambda: Layer(
+    "affine": Layer(
         lambda r: dict(
             x=r.standard_normal((N, D)),
             W=r.standard_normal((D, M)),
@@ -269,7 +255,7 @@ LAYERS = {
         ("x", "W", "b"),
         "Keras' Dense",
     ),
-    "relu": lambda: Layer(
+    "relu": Layer(
         away_from_zero,  # the derivative at the kink is not defined
         ref.relu_forward,
         keras_activation("relu"),
@@ -277,7 +263,7 @@ LAYERS = {
         ("x",),
         "keras.activations.relu",
     ),
-    "sigmoid": lambda: Layer(
+    "sigmoid": Layer(
         lambda r: dict(x=2 * r.standard_normal((N, D))),
         ref.sigmoid_forward,
         keras_activation("sigmoid"),
@@ -285,7 +271,7 @@ LAYERS = {
         ("x",),
         "keras.activations.sigmoid",
     ),
-    "batchnorm": lambda: Layer(
+    "batchnorm": Layer(
         lambda r: dict(
             x=3 * r.standard_normal((N, D)) + 1,
             gamma=r.standard_normal(D),
@@ -298,7 +284,7 @@ LAYERS = {
         ("x", "gamma", "beta"),
         f"Keras' BatchNormalization (ε = {BN_EPS})",
     ),
-    "dropout": lambda: Layer(
+    "dropout": Layer(
         lambda r: dict(x=dropout_case()[0], p=DROP, mask=dropout_case()[1]),
         ref.dropout_forward,
         lambda x, p, mask: dropout_case()[2],  # Keras drew the mask given
@@ -312,7 +298,7 @@ LAYERS = {
 @cache
 def layer_case(layer: str):
     """The case's inputs, upstream gradient and every expected value, computed once."""
-    spec = LAYERS[layer]()
+    spec = LAYERS[layer]
     inputs = spec.inputs(np.random.default_rng(len(layer)))
     out, cache_ = spec.forward(**copies(inputs))
     dout = np.random.default_rng(1).standard_normal(out.shape)
@@ -327,7 +313,7 @@ def layer_case(layer: str):
         dout=dout,
         numeric=numeric(lambda **i: spec.forward(**i)[0], inputs, dout, spec.grads),
         reference=backward if isinstance(backward, tuple) else (backward,),
-        auto=ref.autodiff(lambda p: ops_sum(spec.ops(p) * dout), arrays),
+        auto=ref.autodiff(lambda p: K().ops.sum(spec.ops(p) * dout), arrays),
     )
 
 
@@ -400,8 +386,7 @@ def cost_case():
 
 
 def check_softmax(f):
-    from dnnlab.backend import keras
-
+    keras = K()
     scores, _, _ = cost_case()
     got = f(np.array(scores))
     compare("y", got, ref.softmax(scores), "the reference (a row of ±1000)")
@@ -414,17 +399,21 @@ def check_cost(name: str, keras_cost: Callable, ops_cost: Callable, inputs: Call
     """A cost's check: (cost, grad) against the reference, the reference's central
     differences of the cost, Keras' loss and the backend's autodiff."""
 
-    def run(f):
+    @cache
+    def expected():
         x, t = inputs()
-        cost, grad = f(np.array(x), t)
-        want_cost, want_grad = getattr(ref, name)(x, t)
-        compare("the cost", cost, want_cost, "the reference")
-        compare("the cost", cost, keras_cost(x, t), "Keras' loss", keras=True)
         x_ = np.array(x)
         numerical = ref.numerical_gradient(lambda: getattr(ref, name)(x_, t)[0], x_)
+        auto = ref.autodiff(lambda p: ops_cost(p["x"], t), {"x": x})["x"]
+        return x, t, getattr(ref, name)(x, t), keras_cost(x, t), numerical, auto
+
+    def run(f):
+        x, t, (want_cost, want_grad), keras_value, numerical, auto = expected()
+        cost, grad = f(np.array(x), t)
+        compare("the cost", cost, want_cost, "the reference")
+        compare("the cost", cost, keras_value, "Keras' loss", keras=True)
         compare("its gradient", grad, numerical, "central differences")
         compare("its gradient", grad, want_grad, "the reference")
-        auto = ref.autodiff(lambda p: ops_cost(p["x"], t), {"x": x})["x"]
         compare("its gradient", grad, auto, "Keras' autodiff", keras=True)
         return ["the reference", "Keras' loss", "central differences", "autodiff"]
 
@@ -432,49 +421,55 @@ def check_cost(name: str, keras_cost: Callable, ops_cost: Callable, inputs: Call
 
 
 def keras_loss(name: str, scale: Callable = lambda t: 1.0, **kwargs):
-    from dnnlab.backend import keras
+    def value(x, t):
+        loss = getattr(K().losses, name)(**kwargs)
+        return float(keras_np(loss(f32(t), f32(x)))) * scale(t)
 
-    loss = getattr(keras.losses, name)(**kwargs)
-    return lambda x, t: float(keras_np(loss(f32(t), f32(x)))) * scale(t)
+    return value
 
 
 def ops_cross_entropy(scores, t):
-    from dnnlab.backend import keras
-
+    keras = K()
     return -keras.ops.sum(t * keras.ops.log_softmax(scores, axis=1)) / len(t)
 
 
 def ops_mse(y, t):
-    from dnnlab.backend import keras
-
+    keras = K()
     return 0.5 * keras.ops.sum((y - t) ** 2) / len(t)
 
 
 # ---------------------------------------------------------------- gradient
 
 
+def cubic(x, c, ops=np):
+    """f = Σ c·x³ + sin x, by NumPy or (ops=keras.ops) on tensors."""
+    return ops.sum(c * x**3 + ops.sin(x))
+
+
 @cache
 def gradient_case():
+    """x, c, f' exact, and the reference's and the backend's gradients of f."""
     r = np.random.default_rng(6)
     x, c = r.uniform(-2, 2, (3, 4)), r.uniform(0.5, 2, (3, 4))
-    return x, c, 3 * c * x**2 + np.cos(x)  # f = Σ c·x³ + sin x, and f'
+    x_ = np.array(x)
+    reference = ref.numerical_gradient(lambda: cubic(x_, c), x_)
+    auto = ref.autodiff(lambda p: cubic(p["x"], c, K().ops), {"x": x})["x"]
+    return x, c, 3 * c * x**2 + np.cos(x), reference, auto
 
 
 def check_numerical_gradient(f):
-    x0, c, exact = gradient_case()
+    x0, c, exact, reference, auto = gradient_case()
     x = np.array(x0)
-    got = f(lambda: np.sum(c * x**3 + np.sin(x)), x)
+    got = f(lambda: cubic(x, c), x)
     if not np.array_equal(x, x0):
         at = np.argwhere(x != x0)[0]
         where, was = list(map(int, at)), x0[tuple(at)]
         raise Wrong(f"x is not put back: x{where} is {x[tuple(at)]:.6g}, was {was:.6g}")
     compare("the gradient", got, exact, "the exact derivative 3c·x² + cos x")
-    want = ref.numerical_gradient(lambda: np.sum(c * x**3 + np.sin(x)), x)
-    compare("the gradient", got, want, "the reference")
-    auto = ref.autodiff(lambda p: ops_sum(c * p["x"] ** 3 + ops_sin(p["x"])), {"x": x})
-    compare("the gradient", got, auto["x"], "Keras' autodiff", keras=True)
+    compare("the gradient", got, reference, "the reference")
+    compare("the gradient", got, auto, "Keras' autodiff", keras=True)
     at = [(0, 1), (2, 3)]
-    got = f(lambda: np.sum(c * x**3 + np.sin(x)), x, at=at)
+    got = f(lambda: cubic(x, c), x, at=at)
     want = np.zeros_like(exact)
     for i in at:
         want[i] = exact[i]
@@ -487,75 +482,57 @@ def check_numerical_gradient(f):
 
 @dataclass(frozen=True)
 class Rule:
-    """An update rule's case: the student's call, its state at the start, and the
-    Keras optimizer with the same hyperparameters."""
+    """An update rule's case: its hyperparameters as the function names them, its
+    state, and the Keras optimizer with the same ones."""
 
-    call: Callable  # (f, w, dw, state, t) -> (w, state)
-    state: Callable[[np.ndarray], tuple]
+    hyper: dict
+    states: int  # how many arrays of state it carries
     optimizer: str
     keras: dict
+    start: float = 0.0  # the state's value at the start
+    counts_steps: bool = False  # takes t, the step from 1 (Adam)
 
 
 LR, MU, RHO, BETAS, EPS = 0.1, 0.9, 0.8, (0.75, 0.875), 0.5  # ε large: see where
 RULES = {
-    "sgd": Rule(lambda f, w, g, s, t: (f(w, g, lr=LR), ()), lambda w: (), "SGD", {}),
-    "momentum": Rule(
-        lambda f, w, g, s, t: (lambda r: (r[0], r[1:]))(f(w, g, *s, lr=LR, mu=MU)),
-        lambda w: (np.zeros_like(w),),
-        "SGD",
-        dict(momentum=MU),
+    "sgd": Rule({}, 0, "SGD", {}),
+    "momentum": Rule(dict(mu=MU), 1, "SGD", dict(momentum=MU)),
+    "nesterov": Rule(dict(mu=MU), 1, "SGD", dict(momentum=MU, nesterov=True)),
+    "adagrad": Rule(  # Keras' initial_accumulator_value
+        dict(eps=EPS), 1, "Adagrad", dict(epsilon=EPS), start=0.1
     ),
-    "nesterov": Rule(
-        lambda f, w, g, s, t: (lambda r: (r[0], r[1:]))(f(w, g, *s, lr=LR, mu=MU)),
-        lambda w: (np.zeros_like(w),),
-        "SGD",
-        dict(momentum=MU, nesterov=True),
-    ),
-    "adagrad": Rule(
-        lambda f, w, g, s, t: (lambda r: (r[0], r[1:]))(f(w, g, *s, lr=LR, eps=EPS)),
-        lambda w: (np.full_like(w, 0.1),),  # Keras' initial_accumulator_value
-        "Adagrad",
-        dict(epsilon=EPS),
-    ),
-    "rmsprop": Rule(
-        lambda f, w, g, s, t: (lambda r: (r[0], r[1:]))(
-            f(w, g, *s, lr=LR, rho=RHO, eps=EPS)
-        ),
-        lambda w: (np.zeros_like(w),),
-        "RMSprop",
-        dict(rho=RHO, epsilon=EPS),
-    ),
+    "rmsprop": Rule(dict(rho=RHO, eps=EPS), 1, "RMSprop", dict(rho=RHO, epsilon=EPS)),
     "adam": Rule(
-        lambda f, w, g, s, t: (lambda r: (r[0], r[1:]))(
-            f(w, g, *s, t, lr=LR, beta1=BETAS[0], beta2=BETAS[1], eps=EPS)
-        ),
-        lambda w: (np.zeros_like(w), np.zeros_like(w)),
+        dict(beta1=BETAS[0], beta2=BETAS[1], eps=EPS),
+        2,
         "Adam",
         dict(beta_1=BETAS[0], beta_2=BETAS[1], epsilon=EPS),
+        counts_steps=True,
     ),
 }
 STEPS = 5
 CURVATURE = np.random.default_rng(7).uniform(0.2, 4, (3, 2))  # a bowl, not round
+START = np.random.default_rng(8).uniform(-3, 3, (3, 2))
 
 
 def steps(rule: str, f: Callable) -> list[tuple]:
-    """(w, state) after each step of f from the same start on the bowl."""
-    w = np.random.default_rng(8).uniform(-3, 3, (3, 2))
-    spec, state, out = RULES[rule], RULES[rule].state(w), []
+    """(w, state) after each step of f from START on the bowl."""
+    spec, w, out = RULES[rule], START, []
+    state = tuple(np.full_like(w, spec.start) for _ in range(spec.states))
     for t in range(1, STEPS + 1):
-        w, state = spec.call(f, w, CURVATURE * w, state, t)
+        args = (*state, t) if spec.counts_steps else state
+        result = f(w, CURVATURE * w, *args, lr=LR, **spec.hyper)
+        w, state = (result[0], result[1:]) if spec.states else (result, ())
         out.append((w, state))
     return out
 
 
 @cache
 def rule_case(rule: str):
-    from dnnlab.backend import keras
-
+    keras = K()
     spec = RULES[rule]
     opt = getattr(keras.optimizers, spec.optimizer)(learning_rate=LR, **spec.keras)
-    start = np.random.default_rng(8).uniform(-3, 3, (3, 2))
-    var, held = keras.Variable(f32(start)), []
+    var, held = keras.Variable(f32(START)), []
     for _ in range(STEPS):
         g = CURVATURE * keras_np(var)
         opt.apply([keras.ops.convert_to_tensor(f32(g))], [var])
@@ -604,8 +581,7 @@ def net_case():
 
 
 def ops_net(p, x, t):
-    from dnnlab.backend import keras
-
+    keras = K()
     hidden = keras.ops.relu(x @ p["W1"] + p["b1"])
     return ops_cross_entropy(hidden @ p["W2"] + p["b2"], t)
 

@@ -164,18 +164,14 @@ def notebook(topic: str) -> nbformat.NotebookNode:
 def write(out: Path = OUT) -> list[tuple[Path, bool]]:
     """Every exercise file not there yet; (path, written) for each."""
     out.mkdir(parents=True, exist_ok=True)
-    files = {
-        out / "scratch.py": lambda p: p.write_text(student(inspect.getsource(scratch)))
-    }
+    texts = {out / "scratch.py": student(inspect.getsource(scratch))}
     for topic in TOPICS:
-        files[out / f"{topic}.ipynb"] = lambda p, t=topic: nbformat.write(
-            notebook(t), p
-        )
+        texts[out / f"{topic}.ipynb"] = nbformat.writes(notebook(topic)) + "\n"
     done = []
-    for path, make in files.items():
+    for path, text in texts.items():
         kept = path.exists()
         if not kept:
-            make(path)
+            path.write_text(text)
         done.append((path, not kept))
     return done
 

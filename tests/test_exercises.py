@@ -4,6 +4,7 @@ reference's source) fails its own function's check and no other; the notebooks r
 in a kernel, filled in with the reference (slow set; make test-jax runs them on JAX)."""
 
 import inspect
+import subprocess
 import sys
 import types
 
@@ -233,6 +234,22 @@ def test_a_bad_file_is_one_line(tmp_path, capsys, content, error):
     assert e.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert error in err[-1] and "Traceback" not in "".join(err)
+
+
+def test_a_bad_file_is_refused_before_keras_loads(tmp_path):
+    code = (
+        "import sys\nfrom dnnlab import exercises\n"
+        "try:\n    exercises.main([sys.argv[1]])\n"
+        "except SystemExit as e:\n    print('EXIT', e.code)\n"
+        "print('LOADED', 'keras' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "missing.py")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "EXIT 2" in done.stdout and "LOADED False" in done.stdout, done
 
 
 def test_make_exercises_keeps_a_students_work(tmp_path):

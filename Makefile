@@ -49,10 +49,12 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
 
-# Every lab as a notebook in notebooks/ (only where its lab changed), and the seven
-# slide labs' notebooks executed with their defaults (committed so).
+# Every lab as a notebook in notebooks/ (only where its lab changed), the exercise
+# notebooks in notebooks/exercises/ (committed), and the seven slide labs' notebooks
+# executed with their defaults (committed so).
 notebooks: $(STAMP)
 	$(BIN)/python scripts/notebooks.py
+	$(BIN)/python scripts/make_exercises.py --notebooks
 
 notebooks-run: notebooks
 	$(BIN)/python scripts/notebooks.py run
@@ -63,9 +65,11 @@ notebooks-run: notebooks
 exercises: $(STAMP)
 	$(BIN)/python scripts/make_exercises.py
 
+# LIMIT: the seconds each function's code may take in its check (default 10).
 FILE ?= exercises/scratch.py
+LIMIT ?= 10
 check: $(STAMP)
-	$(BIN)/python -m dnnlab.exercises $(FILE)
+	$(BIN)/python -m dnnlab.exercises --time-limit $(LIMIT) $(FILE)
 
 tensorboard: $(STAMP)
 	$(BIN)/python scripts/quiet_tensorboard.py --logdir logs

@@ -6,8 +6,13 @@ calls is the reference's, so one mistake fails one check. The cases are small an
 not square (a transposed matrix shows as a wrong shape) and make each convention
 visible: a large ε, a score of 1000, the dropout mask passed in.
 
+Each check gives the student's own code a time limit (TIME_LIMIT seconds, counted
+from after the check's set-up), so an endless loop is a verdict, not a hang; each
+line is printed as soon as it is known. After the 22 lines, one more runs the
+student's two-layer net from the student's own layers.
+
 In a notebook: `check(affine_forward)` prints a line per function. In a terminal:
-python -m dnnlab.exercises [FILE]   (default exercises/scratch.py, from make exercises)
+python -m dnnlab.exercises [--time-limit S] [FILE]   (default exercises/scratch.py)
 """
 
 from __future__ import annotations
@@ -15,10 +20,11 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import inspect
+import re
 import sys
 import traceback
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -26,14 +32,22 @@ from pathlib import Path
 import numpy as np
 
 from dnnlab import scratch
+from dnnlab.limits import TIME_LIMIT, Budget, TimeUp
 
 
-def load(path: Path, name: str | None = None) -> types.ModuleType:
-    """A Python file as a module, a fresh one each call."""
+def no_answer(seconds: float) -> str:
+    return f"no answer in {seconds:g} s (an endless loop?)"
+
+
+def load(
+    path: Path, name: str | None = None, seconds: float | None = None
+) -> types.ModuleType:
+    """A Python file as a module, a fresh one each call (its top level run under a
+    time limit of `seconds`)."""
     name = name or f"exercises_{path.stem}"
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    Budget(seconds).timed(spec.loader.exec_module)(module)
     return module
 
 
@@ -67,9 +81,34 @@ class Verdict:
         return f"{'pass' if self.ok else 'FAIL'}  {self.name}: {self.message}"
 
 
-def compare(what: str, got, want, against: str, keras: bool = False) -> None:
+# A result off by one of these whole factors everywhere says what was done instead.
+FACTORS = {
+    N: f"×{N} = N: a sum over the batch instead of a mean?",
+    1 / N: f"×1/{N} = 1/N: divided by N once too often?",
+    2: "×2: a ½ left out?",
+    1 / 2: "×½: a ½ too many?",
+}
+
+
+def whole_factor(got: np.ndarray, want: np.ndarray, factors: dict) -> str:
+    """' (×4 = N: …)' where got is want times one of the factors, else ''."""
+    for factor, meaning in factors.items():
+        if np.any(want) and np.allclose(got, factor * want, rtol=1e-6, atol=0):
+            return f" ({meaning})"
+    return ""
+
+
+def compare(
+    what: str,
+    got,
+    want,
+    against: str,
+    keras: bool = False,
+    factors: dict | None = None,
+) -> None:
     """Raise Wrong unless got matches want: shape, finite, then CS231n's relative
-    error (over Keras' float32, relative to the values' scale where they cancel)."""
+    error (over Keras' float32, relative to the values' scale where they cancel);
+    the message names a flipped sign or a whole factor (FACTORS, or `factors`)."""
     got, want = np.asarray(got, np.float64), np.asarray(want, np.float64)
     if got.shape != want.shape:
         flipped = got.ndim > 1 and got.shape == want.shape[::-1]
@@ -92,7 +131,11 @@ def compare(what: str, got, want, against: str, keras: bool = False) -> None:
         raise Wrong(
             f"{what} vs {against}: rel error {error[worst]:.2g}{where}: "
             f"expected {want[worst]:.{digits}g}, got {got[worst]:.{digits}g}"
-            + (" (the sign flipped)" if np.allclose(got, -want, rtol=1e-6) else "")
+            + (
+                " (the sign flipped)"
+                if np.allclose(got, -want, rtol=1e-6)
+                else whole_factor(got, want, FACTORS if factors is None else factors)
+            )
         )
 
 
@@ -120,11 +163,16 @@ def raised(e: Exception, filename: str) -> str:
     return f"raised {type(e).__name__}: {message}{where}"
 
 
-def verify(f: Callable, name: str | None = None) -> Verdict:
-    """Check one function; name: the exercise it answers (default its own name)."""
+def verify(
+    f: Callable, name: str | None = None, seconds: float | None = TIME_LIMIT
+) -> Verdict:
+    """Check one function; name: the exercise it answers (default its own name);
+    seconds: the time its calls may take in all (None: no limit)."""
     name = name or f.__name__
     try:
-        against = CHECKS[name](isolated(f, name))
+        against = CHECKS[name](Budget(seconds).timed(isolated(f, name)))
+    except TimeUp:
+        return Verdict(name, False, no_answer(seconds))
     except NotImplementedError:
         return Verdict(name, False, "not implemented")
     except Wrong as e:
@@ -134,10 +182,14 @@ def verify(f: Callable, name: str | None = None) -> Verdict:
     return Verdict(name, True, "matches " + ", ".join(dict.fromkeys(against)))
 
 
-def check(*functions: Callable) -> None:
-    """Print a line per function: pass, or what is wrong (a notebook's check cell)."""
-    for f in functions:
-        print(verify(f))
+def check(*functions: Callable, seconds: float | None = TIME_LIMIT) -> None:
+    """Print a line per function as soon as it is checked: pass, or what is wrong
+    (a notebook's check cell); an interrupt ends it with one line."""
+    try:
+        for f in functions:
+            print(verify(f, seconds=seconds), flush=True)
+    except KeyboardInterrupt:
+        print("interrupted: the checks stopped", flush=True)
 
 
 # ---------------------------------------------------------------- the cases
@@ -410,7 +462,7 @@ def check_cost(name: str, keras_cost: Callable, ops_cost: Callable, inputs: Call
     def run(f):
         x, t, (want_cost, want_grad), keras_value, numerical, auto = expected()
         cost, grad = f(np.array(x), t)
-        compare("the cost", cost, want_cost, "the reference")
+        compare("the cost", cost, want_cost, "the reference", factors=COST_FACTORS)
         compare("the cost", cost, keras_value, "Keras' loss", keras=True)
         compare("its gradient", grad, numerical, "central differences")
         compare("its gradient", grad, want_grad, "the reference")
@@ -418,6 +470,14 @@ def check_cost(name: str, keras_cost: Callable, ops_cost: Callable, inputs: Call
         return ["the reference", "Keras' loss", "central differences", "autodiff"]
 
     return run
+
+
+C = M  # the costs' classes
+COST_FACTORS = {
+    **FACTORS,
+    1 / C: f"×1/{C} = 1/C: a mean over all N·C numbers instead of the N rows?",
+    C / 2: f"×{C}/2 = C/2: a mean over the N rows, not N·C, without the ½?",
+}
 
 
 def keras_loss(name: str, scale: Callable = lambda t: 1.0, **kwargs):
@@ -457,10 +517,23 @@ def gradient_case():
     return x, c, 3 * c * x**2 + np.cos(x), reference, auto
 
 
+def takes_nothing(f: Callable) -> Callable:
+    """f as the checks pass it: called with an argument, it says how it is called."""
+
+    def call(*args, **kwargs):
+        if args or kwargs:
+            raise Wrong(
+                "f takes no argument: x is changed in place (call f(), not f(x))"
+            )
+        return f()
+
+    return call
+
+
 def check_numerical_gradient(f):
     x0, c, exact, reference, auto = gradient_case()
     x = np.array(x0)
-    got = f(lambda: cubic(x, c), x)
+    got = f(takes_nothing(lambda: cubic(x, c)), x)
     if not np.array_equal(x, x0):
         at = np.argwhere(x != x0)[0]
         where, was = list(map(int, at)), x0[tuple(at)]
@@ -469,7 +542,7 @@ def check_numerical_gradient(f):
     compare("the gradient", got, reference, "the reference")
     compare("the gradient", got, auto, "Keras' autodiff", keras=True)
     at = [(0, 1), (2, 3)]
-    got = f(lambda: cubic(x, c), x, at=at)
+    got = f(takes_nothing(lambda: cubic(x, c)), x, at=at)
     want = np.zeros_like(exact)
     for i in at:
         want[i] = exact[i]
@@ -486,7 +559,7 @@ class Rule:
     state, and the Keras optimizer with the same ones."""
 
     hyper: dict
-    states: int  # how many arrays of state it carries
+    states: tuple[str, ...]  # its arrays of state, named as the docstring names them
     optimizer: str
     keras: dict
     start: float = 0.0  # the state's value at the start
@@ -495,16 +568,18 @@ class Rule:
 
 LR, MU, RHO, BETAS, EPS = 0.1, 0.9, 0.8, (0.75, 0.875), 0.5  # ε large: see where
 RULES = {
-    "sgd": Rule({}, 0, "SGD", {}),
-    "momentum": Rule(dict(mu=MU), 1, "SGD", dict(momentum=MU)),
-    "nesterov": Rule(dict(mu=MU), 1, "SGD", dict(momentum=MU, nesterov=True)),
+    "sgd": Rule({}, (), "SGD", {}),
+    "momentum": Rule(dict(mu=MU), ("v",), "SGD", dict(momentum=MU)),
+    "nesterov": Rule(dict(mu=MU), ("v",), "SGD", dict(momentum=MU, nesterov=True)),
     "adagrad": Rule(  # Keras' initial_accumulator_value
-        dict(eps=EPS), 1, "Adagrad", dict(epsilon=EPS), start=0.1
+        dict(eps=EPS), ("h",), "Adagrad", dict(epsilon=EPS), start=0.1
     ),
-    "rmsprop": Rule(dict(rho=RHO, eps=EPS), 1, "RMSprop", dict(rho=RHO, epsilon=EPS)),
+    "rmsprop": Rule(
+        dict(rho=RHO, eps=EPS), ("s",), "RMSprop", dict(rho=RHO, epsilon=EPS)
+    ),
     "adam": Rule(
         dict(beta1=BETAS[0], beta2=BETAS[1], eps=EPS),
-        2,
+        ("m", "v"),
         "Adam",
         dict(beta_1=BETAS[0], beta_2=BETAS[1], epsilon=EPS),
         counts_steps=True,
@@ -518,10 +593,12 @@ START = np.random.default_rng(8).uniform(-3, 3, (3, 2))
 def steps(rule: str, f: Callable) -> list[tuple]:
     """(w, state) after each step of f from START on the bowl."""
     spec, w, out = RULES[rule], START, []
-    state = tuple(np.full_like(w, spec.start) for _ in range(spec.states))
+    state = tuple(np.full_like(w, spec.start) for _ in spec.states)
     for t in range(1, STEPS + 1):
         args = (*state, t) if spec.counts_steps else state
         result = f(w, CURVATURE * w, *args, lr=LR, **spec.hyper)
+        if len(spec.states) != (len(result) - 1 if isinstance(result, tuple) else 0):
+            raise Wrong(f"returned {describe(result)}, expected {returns(rule)}")
         w, state = (result[0], result[1:]) if spec.states else (result, ())
         out.append((w, state))
     return out
@@ -540,15 +617,37 @@ def rule_case(rule: str):
     return steps(rule, getattr(ref, rule)), held
 
 
+def describe(result) -> str:
+    return f"{len(result)} values" if isinstance(result, tuple) else "one value"
+
+
+def returns(rule: str) -> str:
+    return ", ".join(("w", *RULES[rule].states)) if RULES[rule].states else "w alone"
+
+
+def convention(rule: str, state: str) -> str:
+    """The docstring's update of one state, e.g. 'v ← μ·v − η·dw'."""
+    found = re.search(rf"\b{state} ← [^,]*", inspect.getdoc(getattr(ref, rule)))
+    return found.group(0) if found else f"{state} as the docstring writes it"
+
+
 def check_rule(rule: str) -> Callable[[Callable], list[str]]:
     def run(f):
         reference, keras_w = rule_case(rule)
+        names = RULES[rule].states
         for t, ((w, state), (w0, state0), kw) in enumerate(
             zip(steps(rule, f), reference, keras_w, strict=True), 1
         ):
+            for name, s, s0 in zip(names, state, state0, strict=True):
+                flipped = np.shape(s) == np.shape(s0) and np.allclose(s, -s0, rtol=1e-6)
+                same_w = np.shape(w) == np.shape(w0) and np.allclose(w, w0, rtol=1e-6)
+                if flipped and np.any(s0) and same_w:
+                    raise Wrong(
+                        f"w is right, but {name} has the other sign after step {t}: "
+                        f"the docstring's convention is {convention(rule, name)}"
+                    )
+                compare(f"{name} after step {t}", s, s0, "the reference")
             compare(f"w after step {t}", w, w0, "the reference")
-            for i, (s, s0) in enumerate(zip(state, state0, strict=True)):
-                compare(f"the state[{i}] after step {t}", s, s0, "the reference")
             compare(
                 f"w after step {t}",
                 w,
@@ -625,14 +724,56 @@ CHECKS: dict[str, Callable[[Callable], list[str]]] = {
 # ---------------------------------------------------------------- a file
 
 
-def verify_all(module) -> list[Verdict]:
-    """A verdict per exercise, in scratch.py's order ('missing' where not defined)."""
-    return [
-        verify(getattr(module, name), name)
-        if callable(getattr(module, name, None))
-        else Verdict(name, False, "missing")
-        for name in EXERCISES
-    ]
+def verdicts(module, seconds: float | None = TIME_LIMIT) -> Iterator[Verdict]:
+    """A verdict per exercise, in scratch.py's order, each as soon as it is known
+    ('missing' where not defined)."""
+    for name in EXERCISES:
+        f = getattr(module, name, None)
+        yield (
+            verify(f, name, seconds) if callable(f) else Verdict(name, False, "missing")
+        )
+
+
+def verify_all(module, seconds: float | None = TIME_LIMIT) -> list[Verdict]:
+    return list(verdicts(module, seconds))
+
+
+OWN_NET = "your net, your layers"
+
+
+def own_net(module, failed=(), seconds: float | None = TIME_LIMIT) -> Verdict:
+    """The file's two_layer_loss as the file runs it, on its own layers (nothing
+    isolated): its cost against the reference's, its gradients against central
+    differences. failed: the exercises that failed their own check, named where
+    the net calls them."""
+    f = getattr(module, "two_layer_loss", None)
+    if not callable(f):
+        return Verdict(OWN_NET, False, "no two_layer_loss")
+    params, x, t, (cost0, _), numerical, _ = net_case()
+    calls = [n for n in EXERCISES if n in f.__code__.co_names and n in failed]
+    their = "its" if len(calls) == 1 else "their"
+    blame = f" ({', '.join(calls)} failed {their} own check)"
+    try:
+        cost, grads = Budget(seconds).timed(f)(copies(params), np.array(x), t)
+        compare("the cost", cost, cost0, "the reference", factors=COST_FACTORS)
+        for k in params:
+            if k not in grads:
+                raise Wrong(f"no gradient for {k}")
+            compare(f"d{k}", grads[k], numerical[k], "central differences")
+    except TimeUp:
+        return Verdict(OWN_NET, False, no_answer(seconds))
+    except NotImplementedError:
+        return Verdict(
+            OWN_NET, False, "not run yet: a function it calls is not implemented"
+        )
+    except Wrong as e:
+        return Verdict(OWN_NET, False, str(e) + (blame if calls else ""))
+    except Exception as e:  # noqa: BLE001 - a student's bug is a verdict
+        message = raised(e, f.__code__.co_filename)
+        return Verdict(OWN_NET, False, message + (blame if calls else ""))
+    return Verdict(
+        OWN_NET, True, "two_layer_loss on your own layers matches central differences"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -647,19 +788,37 @@ def main(argv: list[str] | None = None) -> int:
         default=Path("exercises/scratch.py"),
         help="the student's file (default: %(default)s, written by make exercises)",
     )
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=TIME_LIMIT,
+        metavar="S",
+        help="seconds each function's code may take in its check, after the check's "
+        "own set-up (default: %(default)g; 0: no limit)",
+    )
     args = parser.parse_args(argv)
     if not args.file.is_file():
         parser.error(f"no such file: {args.file} (make exercises writes it)")
+    seconds = args.time_limit or None
     try:
-        module = load(args.file)
+        module = load(args.file, seconds=seconds)
+    except TimeUp:
+        parser.error(f"{args.file}: {no_answer(seconds)} at its top level")
     except Exception as e:  # noqa: BLE001 - one line, not a traceback
         parser.error(f"{args.file}: {raised(e, str(args.file.resolve()))}")
-    verdicts = verify_all(module)
-    for v in verdicts:
-        print(v)
-    passed = sum(v.ok for v in verdicts)
-    print(f"{passed} of {len(verdicts)} pass")
-    return 0 if passed == len(verdicts) else 1
+    done: list[Verdict] = []
+    try:
+        for v in verdicts(module, seconds):
+            done.append(v)
+            print(v, flush=True)
+        net = own_net(module, {v.name for v in done if not v.ok}, seconds)
+        print(net, flush=True)
+    except KeyboardInterrupt:
+        print(f"interrupted after {len(done)} of {len(EXERCISES)} checks", flush=True)
+        return 130
+    passed = sum(v.ok for v in done)
+    print(f"{passed} of {len(done)} pass")
+    return 0 if passed == len(done) and net.ok else 1
 
 
 if __name__ == "__main__":

@@ -33,7 +33,8 @@ def affine_forward(x, W, b):
 
 
 def affine_backward(dout, cache):
-    """(dx, dW, db): dx = dout·Wᵀ, dW = xᵀ·dout, db = Σ over the batch of dout."""
+    """(dx, dW, db): dx = dout·Wᵀ, dW = xᵀ·dout, db = Σ dout, Σ being the sum over
+    the batch (axis 0)."""
     x, W = cache
     # solution
     # hint: each gradient has its variable's shape: dx (N, D), dW (D, M), db (M,)
@@ -54,7 +55,8 @@ def relu_forward(x):
 
 
 def relu_backward(dout, cache):
-    """dout where x > 0, else 0 (ReLU's derivative is 1 or 0)."""
+    """dx = dout·(x > 0): ReLU's derivative is 1 where x > 0, else 0; the cache is
+    the forward's x."""
     x = cache
     # solution
     # hint: x > 0 is True or False, which multiply as 1 and 0
@@ -84,8 +86,8 @@ def sigmoid_backward(dout, cache):
 
 
 def softmax(x):
-    """yₖ = e^xₖ / Σⱼ e^xⱼ per row (minus the row's max first: the same value, no
-    overflow)."""
+    """y = e^(x − max x) / Σⱼ e^(x − max x), max and Σⱼ taken over each row (axis 1,
+    keepdims=True): the same value as yₖ = e^xₖ / Σⱼ e^xⱼ, without overflow."""
     # solution
     # hint: x.max(axis=1, keepdims=True) is (N, 1): it broadcasts over each row
     e = np.exp(x - x.max(axis=1, keepdims=True))
@@ -95,9 +97,10 @@ def softmax(x):
 
 
 def softmax_cross_entropy(scores, t):
-    """(cost, dscores): C = −(1/N) Σ t·log softmax(scores); dC/dscores = (y − t)/N.
-    log softmax is taken as scores − log Σ e^scores (shifted by the max), never as
-    log of a softmax that rounded to 0."""
+    """(cost, dscores), with max and Σⱼ over each row (axis 1, keepdims=True), Σ over
+    all N·C numbers and N the batch's rows: s = scores − max scores, then
+    log y = s − log Σⱼ e^s (never the log of a softmax that rounded to 0),
+    C = −Σ t·log y / N, y = e^log y and dC/dscores = (y − t) / N."""
     n = len(scores)
     # solution
     # hint: shift by the row max; log_y = shifted − log Σ e^shifted; y = e^log_y
@@ -110,9 +113,9 @@ def softmax_cross_entropy(scores, t):
 
 
 def mse(y, t):
-    """(cost, dy): the slide's C = ½ Σ (y − t)², averaged over the batch's N rows;
-    dC/dy = (y − t)/N. (Keras' MeanSquaredError is the mean over all N·C numbers
-    without the ½: 2/C times this.)"""
+    """(cost, dy): the slide's C = ½ Σ (y − t)² / N, Σ over all N·C numbers and N
+    the batch's rows; dC/dy = (y − t) / N. (Keras' MeanSquaredError is the mean over
+    all N·C numbers without the ½: 2/C times this.)"""
     n = len(y)
     # solution
     # hint: n is the number of rows; the ½ is the slide's
@@ -123,8 +126,9 @@ def mse(y, t):
 
 
 def batchnorm_forward(x, gamma, beta, eps=1e-3):
-    """Training mode: each column normalized by the batch's mean μ and variance σ²,
-    x̂ = (x − μ)/√(σ² + ε), then out = γ·x̂ + β. ε = 1e-3 as Keras'."""
+    """Training mode: μ and σ² are each column's mean and variance over the batch
+    (axis 0; σ² divides by N, as np.var), x̂ = (x − μ) / √(σ² + ε), then
+    out = γ·x̂ + β. ε = 1e-3 as Keras'."""
     # solution
     # hint: axis=0 is over the batch, so μ and σ² are (D,); σ² as np.var (÷N)
     mu = x.mean(axis=0)
@@ -136,9 +140,9 @@ def batchnorm_forward(x, gamma, beta, eps=1e-3):
 
 
 def batchnorm_backward(dout, cache):
-    """(dx, dγ, dβ). dγ = Σ dout·x̂, dβ = Σ dout; dx carries the gradient through
-    x̂ and through the batch's own mean and variance:
-    dx = (1/N)(γ/√(σ²+ε)) (N·dx̂ − Σ dx̂ − x̂ Σ dx̂·x̂), dx̂ = dout·γ."""
+    """(dx, dγ, dβ), Σ being the sum over the batch (axis 0): dγ = Σ dout·x̂,
+    dβ = Σ dout; dx carries the gradient through x̂ and through the batch's own mean
+    and variance: dx̂ = dout·γ, dx = (1/N)(1/√(σ² + ε))(N·dx̂ − Σ dx̂ − x̂·Σ dx̂·x̂)."""
     xhat, gamma, var, eps = cache
     n = len(dout)
     # solution
@@ -156,7 +160,8 @@ def batchnorm_backward(dout, cache):
 
 
 def batchnorm_inference(x, gamma, beta, mean, var, eps=1e-3):
-    """Inference mode: the moving mean and variance instead of the batch's."""
+    """Inference mode: the moving mean and var instead of the batch's,
+    out = γ·(x − mean) / √(var + ε) + β."""
     # solution
     # hint: x̂ as in training, with the given mean and var
     out = gamma * (x - mean) / np.sqrt(var + eps) + beta
@@ -165,9 +170,10 @@ def batchnorm_inference(x, gamma, beta, mean, var, eps=1e-3):
 
 
 def dropout_forward(x, p, mask):
-    """Inverted dropout, as Keras: in training each unit is kept where mask is True
-    (drawn with probability 1 − p) and scaled by 1/(1 − p), so inference uses the
-    net as it is. (The textbook scales at inference instead: × (1 − p) there.)"""
+    """Inverted dropout, as Keras: out = x·mask / (1 − p). In training each unit is
+    kept where mask is True (drawn with probability 1 − p) and scaled by 1/(1 − p),
+    so inference uses the net as it is. (The textbook scales at inference instead:
+    × (1 − p) there.)"""
     # solution
     # hint: mask (N, D) is True or False, which multiply as 1 and 0
     out = x * mask / (1 - p)
@@ -176,7 +182,8 @@ def dropout_forward(x, p, mask):
 
 
 def dropout_backward(dout, cache):
-    """The gradient passes the kept units, scaled the same way."""
+    """dx = dout·mask / (1 − p): the gradient passes the kept units, scaled the
+    same way."""
     mask, p = cache
     # solution
     # hint: a unit dropped in the forward gets no gradient
@@ -189,13 +196,15 @@ def dropout_backward(dout, cache):
 
 
 def numerical_gradient(f, x, h=1e-5, at=None):
-    """df/dx by central differences, (f(x + h) − f(x − h)) / 2h, one element of x
-    at a time (x is changed and restored in place); `at`: only these elements'
-    indices (the rest stay 0). In float64: in float32 the rounding of f swamps h."""
+    """df/dx by central differences, one element of x at a time:
+    grad[i] = (f₊ − f₋) / 2h, f₊ and f₋ being f() with x[i] + h and with x[i] − h.
+    f takes no argument: it reads x, which this function changes in place, element
+    by element, and puts back. `at`: a list of index tuples, only those elements
+    (the rest of grad stays 0). In float64: in float32 the rounding of f swamps h."""
     grad = np.zeros_like(x, dtype=np.float64)
     # solution
-    # hint: each index i (np.ndindex(x.shape), or those in at): f at x[i] + h,
-    # hint: f at x[i] − h, then put x[i] back
+    # hint: each index i (np.ndindex(x.shape), or those in at): f() with x[i] + h,
+    # hint: f() with x[i] − h (f takes no argument), then put x[i] back
     for i in np.ndindex(x.shape) if at is None else at:
         keep = x[i]
         x[i] = keep + h
@@ -251,7 +260,8 @@ def sgd(w, dw, lr):
 
 
 def momentum(w, dw, v, lr, mu=0.9):
-    """Momentum: v ← μ·v − η·dw, w ← w + v (as Keras and the textbook)."""
+    """Momentum: v ← μ·v − η·dw, w ← w + v (as Keras and the textbook); v starts
+    at 0."""
     # solution
     # hint: the new v first, then w with it
     v = mu * v - lr * dw
@@ -263,7 +273,7 @@ def momentum(w, dw, v, lr, mu=0.9):
 def nesterov(w, dw, v, lr, mu=0.9):
     """Nesterov, Keras' form: v ← μ·v − η·dw, w ← w + μ·v − η·dw (the step taken
     from where momentum carries w; the textbook writes the same rule as
-    w ← w + μ²·v − (1 + μ)·η·dw with v updated after)."""
+    w ← w + μ²·v − (1 + μ)·η·dw with v updated after); v starts at 0."""
     # solution
     # hint: the new v first; then the step μ·v − η·dw with it
     v = mu * v - lr * dw
@@ -273,8 +283,8 @@ def nesterov(w, dw, v, lr, mu=0.9):
 
 
 def adagrad(w, dw, h, lr, eps=1e-7):
-    """AdaGrad, Keras' form: h ← h + dw², w ← w − η·dw / √(h + ε), h starting at
-    0.1 (Keras' initial_accumulator_value). The textbook starts h at 0 and puts ε
+    """AdaGrad, Keras' form: h ← h + dw², w ← w − η·dw / √(h + ε); h starts at 0.1
+    (Keras' initial_accumulator_value). The textbook starts h at 0 and puts ε
     outside the root: η·dw / (√h + 1e-7)."""
     # solution
     # hint: ε inside the root, as Keras
@@ -285,8 +295,8 @@ def adagrad(w, dw, h, lr, eps=1e-7):
 
 
 def rmsprop(w, dw, s, lr, rho=0.9, eps=1e-7):
-    """RMSProp, Keras' form: s ← ρ·s + (1 − ρ)·dw², w ← w − η·dw / √(s + ε).
-    The textbook: ρ = 0.99 and ε outside the root."""
+    """RMSProp, Keras' form: s ← ρ·s + (1 − ρ)·dw², w ← w − η·dw / √(s + ε);
+    s starts at 0. The textbook: ρ = 0.99 and ε outside the root."""
     # solution
     # hint: ε inside the root, as Keras
     s = rho * s + (1 - rho) * dw**2
@@ -296,9 +306,10 @@ def rmsprop(w, dw, s, lr, rho=0.9, eps=1e-7):
 
 
 def adam(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-7):
-    """Adam, step t = 1, 2, …: m ← β₁·m + (1 − β₁)·dw, v ← β₂·v + (1 − β₂)·dw²,
-    w ← w − α·m / (√v + ε) with α = η·√(1 − β₂ᵗ)/(1 − β₁ᵗ) (the bias correction
-    folded into the rate, as Keras and the textbook; the paper's ε is 1e-8)."""
+    """Adam, step t = 1, 2, …; m and v start at 0: m ← β₁·m + (1 − β₁)·dw,
+    v ← β₂·v + (1 − β₂)·dw², α = η·√(1 − β₂ᵗ) / (1 − β₁ᵗ), w ← w − α·m / (√v + ε)
+    (the bias correction folded into the rate, as Keras and the textbook; the
+    paper's ε is 1e-8)."""
     # solution
     # hint: ε outside the root; t counts the steps from 1
     m = beta1 * m + (1 - beta1) * dw
@@ -325,7 +336,9 @@ def two_layer_init(rng, sizes=(784, 50, 10), std=0.01):
 
 def two_layer_loss(params, x, t):
     """(cost, grads) of affine → ReLU → affine → softmax cross-entropy: the forward
-    pass, then back-propagation through the same layers in reverse."""
+    pass, then back-propagation through the same layers in reverse. params and
+    grads are dicts with the keys W1, b1, W2, b2; each gradient has its
+    parameter's shape."""
     # solution
     # hint: affine, relu, affine, softmax_cross_entropy forward; then each
     # hint: backward in reverse order, with its own cache

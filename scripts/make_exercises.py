@@ -8,7 +8,12 @@ already there is kept: it holds a student's work.
     exercises/scratch.py        the whole module: make check tests it in a terminal
     exercises/NN_<topic>.ipynb  the slide's formula, the cell to fill, a check cell
 
-Usage: python scripts/make_exercises.py [DIR]   (default exercises/)
+The same notebooks are committed in notebooks/exercises/ (for a student without the
+repository's tools: open one and fill it in), rewritten by `make notebooks` where
+they changed.
+
+Usage: python scripts/make_exercises.py [DIR]      (default exercises/)
+       python scripts/make_exercises.py --notebooks (notebooks/exercises/)
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import notebooks  # noqa: E402
 from dnnlab import scratch  # noqa: E402
 
 OUT = ROOT / "exercises"
+COMMITTED = ROOT / "notebooks" / "exercises"
 HEADER = """\
 # Exercises made from dnnlab/scratch.py by `make exercises`: write each body marked
 # TODO (keep the lines around it), then `make check` prints a line per function.
@@ -137,6 +143,8 @@ def notebook(topic: str) -> nbformat.NotebookNode:
             "and run the cell after it: it checks your function alone (the others it "
             "calls are the reference's) against central differences, the reference "
             "and Keras, and says what passes or what is wrong, where and by how much. "
+            "Your code has 10 s in each check (an endless loop is a FAIL line, not a "
+            "hang; `check(f, seconds=60)` gives it longer). "
             "Shapes: x is (N, D), a batch of N rows; W is (D, M); t is one-hot (N, C)."
         ),
         new.new_code_cell(notebooks.SETUP),
@@ -176,7 +184,30 @@ def write(out: Path = OUT) -> list[tuple[Path, bool]]:
     return done
 
 
+def committed(topic: str) -> Path:
+    return COMMITTED / f"{topic}.ipynb"
+
+
+def publish() -> list[Path]:
+    """Write each topic's notebook to notebooks/exercises/ where its cells changed."""
+    written = []
+    for topic in TOPICS:
+        nb, file = notebook(topic), committed(topic)
+        if file.is_file() and notebooks.sources(nbformat.read(file, 4)) == (
+            notebooks.sources(nb)
+        ):
+            continue
+        file.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, file)
+        written.append(file)
+    return written
+
+
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--notebooks"]:
+        for file in publish():
+            print(f"wrote {file.relative_to(ROOT)}")
+        sys.exit(0)
     out = Path(sys.argv[1]) if sys.argv[1:] else OUT
     for file, written in write(out):
         path = file.relative_to(Path.cwd()) if file.is_relative_to(Path.cwd()) else file

@@ -83,6 +83,11 @@ MUTATIONS = {
         "np.sqrt(var + eps)",
         "(np.sqrt(var) + eps)",
     ),
+    "γ counted twice in batch norm's dx (the docstring before issue 38)": (
+        "batchnorm_backward",
+        "/ np.sqrt(var + eps)",
+        "* gamma / np.sqrt(var + eps)",
+    ),
     "batch norm's backward forgets the mean's gradient": (
         "batchnorm_backward",
         "n * dxhat - dxhat.sum(axis=0) - xhat",
@@ -211,10 +216,185 @@ def test_the_terminal_check_prints_a_line_per_function(tmp_path, capsys):
     make.write(tmp_path)
     assert ex.main([str(tmp_path / "scratch.py")]) == 1
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 23 and lines[-1] == "0 of 22 pass"
+    assert len(lines) == 24 and lines[-1] == "0 of 22 pass"
     assert lines[0] == "FAIL  affine_forward: not implemented"
+    assert lines[-2] == (
+        "FAIL  your net, your layers: not run yet: a function it calls is not "
+        "implemented"
+    )
     assert ex.main([inspect.getfile(scratch)]) == 0
-    assert capsys.readouterr().out.splitlines()[-1] == "22 of 22 pass"
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-2].startswith("pass  your net, your layers: ")
+    assert lines[-1] == "22 of 22 pass"
+
+
+def student_file(tmp_path, source: str):
+    path = tmp_path / "scratch.py"
+    path.write_text(source)
+    return str(path)
+
+
+def test_a_wrong_layer_fails_the_own_net_line_while_the_nets_own_check_passes(
+    tmp_path, capsys
+):
+    wrong = mutate(*MUTATIONS["transposed weight"])
+    assert ex.main([student_file(tmp_path, wrong)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert "pass  two_layer_loss: matches " in "\n".join(lines)
+    assert lines[-2] == (
+        "FAIL  your net, your layers: dW1 has shape (5, 6), expected (6, 5) "
+        "(transposed) (affine_backward failed its own check)"
+    )
+    assert lines[-1] == "21 of 22 pass"
+
+
+def test_a_sum_for_a_mean_names_the_factor():
+    wrong = failed(
+        mutate(
+            "softmax_cross_entropy",
+            "cost = -np.sum(t * log_y) / n",
+            "cost = -np.sum(t * log_y)",
+        )
+    )
+    assert wrong["softmax_cross_entropy"].startswith("the cost vs the reference: ")
+    assert wrong["softmax_cross_entropy"].endswith(
+        " (×4 = N: a sum over the batch instead of a mean?)"
+    )
+    wrong = failed(
+        mutate(
+            "mse",
+            "cost = 0.5 * np.sum((y - t) ** 2) / n",
+            "cost = 0.5 * np.mean((y - t) ** 2)",
+        )
+    )
+    assert (
+        "(×1/3 = 1/C: a mean over all N·C numbers instead of the N rows?)"
+        in wrong["mse"]
+    )
+    assert wrong["mse"].startswith("the cost vs the reference: ")
+    wrong = failed(mutate(*MUTATIONS["missing ½"]))
+    assert wrong["mse"].endswith(" (×2: a ½ left out?)")
+
+
+def test_momentum_in_the_other_sign_convention_names_v_and_says_w_is_right():
+    other = mutate(
+        "momentum",
+        "v = mu * v - lr * dw\n    w = w + v",
+        "v = mu * v + lr * dw\n    w = w - v",
+    )
+    assert failed(other)["momentum"] == (
+        "w is right, but v has the other sign after step 1: the docstring's "
+        "convention is v ← μ·v − η·dw"
+    )
+    wrong = failed(
+        mutate("adam", "m = beta1 * m + (1 - beta1) * dw", "m = beta1 * m + dw")
+    )
+    assert wrong["adam"].startswith("m after step 1 vs the reference: ")
+
+
+def test_numerical_gradient_calling_f_with_x_is_told_f_takes_no_argument():
+    wrong = failed(mutate("numerical_gradient", "up = f()", "up = f(x)"))
+    assert wrong["numerical_gradient"] == (
+        "f takes no argument: x is changed in place (call f(), not f(x))"
+    )
+
+
+ENDLESS = ("sgd", "w = w - lr * dw", "while True:\n        pass")
+
+
+def test_an_endless_loop_is_a_verdict_within_its_time_limit():
+    student = module(mutate(*ENDLESS))
+    verdict = ex.verify(student.sgd, seconds=1)
+    assert str(verdict) == "FAIL  sgd: no answer in 1 s (an endless loop?)"
+    swallow = mutate(
+        "sgd",
+        "w = w - lr * dw",
+        "while True:\n        try:\n            pass\n"
+        "        except Exception:\n            pass",
+    )
+    assert not ex.verify(module(swallow).sgd, seconds=1).ok
+
+
+def test_the_time_limit_holds_outside_the_main_thread_too():
+    """There no SIGALRM: the limit looks at the clock on every line instead."""
+    import threading
+
+    student, out = module(mutate(*ENDLESS)), []
+    worker = threading.Thread(
+        target=lambda: out.append(ex.verify(student.sgd, seconds=1))
+    )
+    worker.start()
+    worker.join(timeout=30)
+    assert [str(v) for v in out] == ["FAIL  sgd: no answer in 1 s (an endless loop?)"]
+
+
+def test_a_check_cell_prints_each_line_as_it_is_known(capsys):
+    student = module(mutate(*ENDLESS))
+    ex.check(student.affine_forward, student.sgd, seconds=1)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("pass  affine_forward")
+    assert lines[1] == "FAIL  sgd: no answer in 1 s (an endless loop?)"
+
+
+def read_lines(process, until: str | None = None) -> list[tuple[float, str]]:
+    """(seconds since the start, line) for each line of its stdout, up to `until`."""
+    import time
+
+    start, out = time.monotonic(), []
+    for line in process.stdout:
+        out.append((time.monotonic() - start, line.rstrip("\n")))
+        if until and line.startswith(until):
+            break
+    return out
+
+
+@pytest.mark.slow
+def test_make_check_on_an_endless_sgd_ends_within_60_s_with_every_line(tmp_path):
+    path = student_file(tmp_path, mutate(*ENDLESS))
+    process = subprocess.Popen(
+        ["make", "-s", "-C", str(LABS.parent), "check", f"FILE={path}"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        lines = read_lines(process)
+        assert process.wait(timeout=60) == 2  # make: the check's exit 1
+    finally:
+        process.kill()
+    text = [line for _, line in lines]
+    assert lines[-1][0] < 60, lines
+    verdicts = [t for t in text if t.startswith(("pass  ", "FAIL  "))]
+    assert len(verdicts) == 23, text  # 22 functions and the own net
+    assert "FAIL  sgd: no answer in 10 s (an endless loop?)" in verdicts
+    assert sum(v.startswith("pass  ") for v in verdicts) == 21 + 1, text
+    assert text[-1] == "21 of 22 pass"
+    # each line came when it was known: the ones before sgd ~10 s before sgd's
+    at = {line: t for t, line in lines}
+    sgd = at["FAIL  sgd: no answer in 10 s (an endless loop?)"]
+    assert at[text[0]] < sgd - 8
+
+
+@pytest.mark.slow
+def test_ctrl_c_ends_the_checks_with_one_line(tmp_path):
+    import signal
+
+    path = student_file(tmp_path, mutate(*ENDLESS))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dnnlab.exercises", "--time-limit", "0", path],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        before = read_lines(process, until="pass  numerical_gradient")
+        process.send_signal(signal.SIGINT)
+        rest, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert before[-1][1].startswith("pass  numerical_gradient"), before
+    assert rest.splitlines() == ["interrupted after 15 of 22 checks"], rest
+    assert process.returncode == 130
+    assert "Traceback" not in err, err
 
 
 @pytest.mark.parametrize(
@@ -309,6 +489,15 @@ def test_exercise_notebook_runs_in_a_kernel(topic, tmp_path):
     assert all(line.startswith("pass  ") for line in lines), lines
     todo = check_lines(notebooks.execute(make.notebook(topic), tmp_path, timeout=300))
     assert todo and all(line.endswith(": not implemented") for line in todo), todo
+
+
+@pytest.mark.parametrize("topic", make.TOPICS)
+def test_the_committed_exercise_notebooks_are_current(topic):
+    saved = nbformat.read(make.committed(topic), 4)
+    assert notebooks.sources(saved) == notebooks.sources(make.notebook(topic)), (
+        f"{make.committed(topic)}: run make notebooks"
+    )
+    assert not any(c.get("outputs") for c in saved.cells)  # to fill in, not run
 
 
 def test_the_written_notebook_is_the_generated_one(tmp_path):

@@ -14,6 +14,8 @@ from conftest import LABS, QUICK
 from dnnlab import registry
 
 sys.path.insert(0, str(LABS.parent / "scripts"))
+import make_exercises  # noqa: E402
+
 import notebooks  # noqa: E402
 
 BACKEND = os.environ.get("KERAS_BACKEND", "tensorflow")
@@ -39,8 +41,11 @@ def test_one_notebook_per_lab_and_the_committed_ones_are_current():
         capture_output=True,
         text=True,
     ).stdout.split()
-    if tracked:  # a git checkout: exactly the seven are committed
-        assert sorted(tracked) == sorted(f"notebooks/{p.path}.ipynb" for p in SLIDES)
+    if tracked:  # a git checkout: exactly the seven and the exercises' are committed
+        assert sorted(tracked) == sorted(
+            [f"notebooks/{p.path}.ipynb" for p in SLIDES]
+            + [f"notebooks/exercises/{t}.ipynb" for t in make_exercises.TOPICS]
+        )
     for lab in registry.LABS:  # every lab makes one; the same twice
         assert notebooks.sources(notebooks.notebook(lab)) == notebooks.sources(
             notebooks.notebook(lab)

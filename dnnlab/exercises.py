@@ -282,6 +282,7 @@ def keras_ops(name):
 
 
 BN_EPS = 0.5  # large: ε inside the root or outside shows
+WITH_EPS = "with ε = {:g} in the check: large, so where ε sits shows"
 DROP = 0.4
 
 
@@ -334,7 +335,7 @@ LAYERS = {
         lambda x, gamma, beta, eps: keras_batchnorm(x, gamma, beta, eps, True),
         lambda p: ops_batchnorm(p, BN_EPS),
         ("x", "gamma", "beta"),
-        f"Keras' BatchNormalization (ε = {BN_EPS})",
+        f"Keras' BatchNormalization ({WITH_EPS.format(BN_EPS)})",
     ),
     "dropout": Layer(
         lambda r: dict(x=dropout_case()[0], p=DROP, mask=dropout_case()[1]),
@@ -655,7 +656,7 @@ def check_rule(rule: str) -> Callable[[Callable], list[str]]:
                 f"Keras' {RULES[rule].optimizer}",
                 keras=True,
             )
-        eps = f" (ε = {EPS})" if "epsilon" in RULES[rule].keras else ""
+        eps = f" ({WITH_EPS.format(EPS)})" if "epsilon" in RULES[rule].keras else ""
         return ["the reference", f"Keras' {RULES[rule].optimizer}{eps}"]
 
     return run
@@ -817,7 +818,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"interrupted after {len(done)} of {len(EXERCISES)} checks", flush=True)
         return 130
     passed = sum(v.ok for v in done)
-    print(f"{passed} of {len(done)} pass")
+    print(f"{passed} of {len(done)} pass; your net: {'pass' if net.ok else 'FAIL'}")
     return 0 if passed == len(done) and net.ok else 1
 
 

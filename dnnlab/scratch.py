@@ -100,7 +100,8 @@ def softmax_cross_entropy(scores, t):
     """(cost, dscores), with max and Σⱼ over each row (axis 1, keepdims=True), Σ over
     all N·C numbers and N the batch's rows: s = scores − max scores, then
     log y = s − log Σⱼ e^s (never the log of a softmax that rounded to 0),
-    C = −Σ t·log y / N, y = e^log y and dC/dscores = (y − t) / N."""
+    E = −Σ(t·log y) / N (the slide's cost E), y = e^log y and
+    dE/dscores = (y − t) / N."""
     n = len(scores)
     # solution
     # hint: shift by the row max; log_y = shifted − log Σ e^shifted; y = e^log_y
@@ -113,9 +114,9 @@ def softmax_cross_entropy(scores, t):
 
 
 def mse(y, t):
-    """(cost, dy): the slide's C = ½ Σ (y − t)² / N, Σ over all N·C numbers and N
-    the batch's rows; dC/dy = (y − t) / N. (Keras' MeanSquaredError is the mean over
-    all N·C numbers without the ½: 2/C times this.)"""
+    """(cost, dy): the slide's cost E = ½ Σ (y − t)² / N, Σ over all N·C numbers
+    and N the batch's rows; dE/dy = (y − t) / N. (Keras' MeanSquaredError is the
+    mean over all N·C numbers without the ½: 2/C times this.)"""
     n = len(y)
     # solution
     # hint: n is the number of rows; the ½ is the slide's
@@ -142,7 +143,7 @@ def batchnorm_forward(x, gamma, beta, eps=1e-3):
 def batchnorm_backward(dout, cache):
     """(dx, dγ, dβ), Σ being the sum over the batch (axis 0): dγ = Σ dout·x̂,
     dβ = Σ dout; dx carries the gradient through x̂ and through the batch's own mean
-    and variance: dx̂ = dout·γ, dx = (1/N)(1/√(σ² + ε))(N·dx̂ − Σ dx̂ − x̂·Σ dx̂·x̂)."""
+    and variance: dx̂ = dout·γ, dx = (1/N)(1/√(σ² + ε))(N·dx̂ − Σ dx̂ − x̂·Σ(dx̂·x̂))."""
     xhat, gamma, var, eps = cache
     n = len(dout)
     # solution
@@ -260,8 +261,8 @@ def sgd(w, dw, lr):
 
 
 def momentum(w, dw, v, lr, mu=0.9):
-    """Momentum: v ← μ·v − η·dw, w ← w + v (as Keras and the textbook); v starts
-    at 0."""
+    """Momentum: v ← μ·v − η·dw, then w ← w + v with the new v (as Keras and the
+    textbook). The caller starts v at 0 and passes each step's v back in."""
     # solution
     # hint: the new v first, then w with it
     v = mu * v - lr * dw
@@ -273,7 +274,8 @@ def momentum(w, dw, v, lr, mu=0.9):
 def nesterov(w, dw, v, lr, mu=0.9):
     """Nesterov, Keras' form: v ← μ·v − η·dw, w ← w + μ·v − η·dw (the step taken
     from where momentum carries w; the textbook writes the same rule as
-    w ← w + μ²·v − (1 + μ)·η·dw with v updated after); v starts at 0."""
+    w ← w + μ²·v − (1 + μ)·η·dw with v updated after); w's step uses the new v.
+    The caller starts v at 0 and passes each step's v back in."""
     # solution
     # hint: the new v first; then the step μ·v − η·dw with it
     v = mu * v - lr * dw
@@ -283,9 +285,9 @@ def nesterov(w, dw, v, lr, mu=0.9):
 
 
 def adagrad(w, dw, h, lr, eps=1e-7):
-    """AdaGrad, Keras' form: h ← h + dw², w ← w − η·dw / √(h + ε); h starts at 0.1
-    (Keras' initial_accumulator_value). The textbook starts h at 0 and puts ε
-    outside the root: η·dw / (√h + 1e-7)."""
+    """AdaGrad, Keras' form: h ← h + dw², w ← w − η·dw / √(h + ε) with the new h.
+    The caller starts h at 0.1 (Keras' initial_accumulator_value). The textbook's h
+    begins at 0, its ε outside the root: η·dw / (√h + 1e-7)."""
     # solution
     # hint: ε inside the root, as Keras
     h = h + dw**2
@@ -295,8 +297,9 @@ def adagrad(w, dw, h, lr, eps=1e-7):
 
 
 def rmsprop(w, dw, s, lr, rho=0.9, eps=1e-7):
-    """RMSProp, Keras' form: s ← ρ·s + (1 − ρ)·dw², w ← w − η·dw / √(s + ε);
-    s starts at 0. The textbook: ρ = 0.99 and ε outside the root."""
+    """RMSProp, Keras' form: s ← ρ·s + (1 − ρ)·dw², w ← w − η·dw / √(s + ε) with
+    the new s. The caller starts s at 0. The textbook: ρ = 0.99 and ε outside the
+    root."""
     # solution
     # hint: ε inside the root, as Keras
     s = rho * s + (1 - rho) * dw**2
@@ -306,7 +309,8 @@ def rmsprop(w, dw, s, lr, rho=0.9, eps=1e-7):
 
 
 def adam(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-7):
-    """Adam, step t = 1, 2, …; m and v start at 0: m ← β₁·m + (1 − β₁)·dw,
+    """Adam; the caller starts m and v at 0 and passes t, this step's number
+    (t = 1, 2, …): m ← β₁·m + (1 − β₁)·dw,
     v ← β₂·v + (1 − β₂)·dw², α = η·√(1 − β₂ᵗ) / (1 − β₁ᵗ), w ← w − α·m / (√v + ε)
     (the bias correction folded into the rate, as Keras and the textbook; the
     paper's ε is 1e-8)."""

@@ -51,11 +51,11 @@ TYPED = {
         + "cost = -S(t * log_y) / n  # doc\n"
         + "y = np.exp(log_y)  # doc\n"
         + "dscores = (y - t) / n  # doc",
-        {"cost": "C", "dscores": "dC/dscores"},
+        {"cost": "E", "dscores": "dE/dscores"},
     ),
     "mse": Typed(
         SUM_ALL + "cost = 0.5 * S((y - t) ** 2) / n  # doc\ndy = (y - t) / n  # doc",
-        {"cost": "C", "dy": "dC/dy"},
+        {"cost": "E", "dy": "dE/dy"},
     ),
     "batchnorm_forward": Typed(
         "mu = x.mean(axis=0)\nvar = x.var(axis=0)\n"
@@ -129,11 +129,11 @@ STATED = {
         "a list of index tuples",
         "f() with x[i] + h",
     ],
-    "momentum": ["v starts at 0"],
-    "nesterov": ["v starts at 0"],
-    "adagrad": ["h starts at 0.1"],
-    "rmsprop": ["s starts at 0"],
-    "adam": ["m and v start at 0", "step t = 1, 2, …"],
+    "momentum": ["The caller starts v at 0", "with the new v"],
+    "nesterov": ["The caller starts v at 0", "uses the new v"],
+    "adagrad": ["The caller starts h at 0.1", "with the new h"],
+    "rmsprop": ["The caller starts s at 0", "with the new s"],
+    "adam": ["the caller starts m and v at 0", "this step's number (t = 1, 2, …)"],
     "two_layer_loss": [
         "affine → ReLU → affine → softmax cross-entropy",
         "the keys W1, b1, W2, b2",
@@ -259,7 +259,7 @@ def test_each_state_starts_where_its_docstring_says(rule):
     doc = " ".join(inspect.getdoc(getattr(scratch, rule)).split())
     starts = {
         s: float(v)
-        for names, v in re.findall(r"\b(\w(?: and \w)*) starts? at ([\d.]*\d)", doc)
+        for names, v in re.findall(r"starts (\w(?: and \w)*) at ([\d.]*\d)", doc)
         for s in names.split(" and ")
     }
     assert starts == dict.fromkeys(ex.RULES[rule].states, ex.RULES[rule].start)

@@ -216,7 +216,7 @@ def test_the_terminal_check_prints_a_line_per_function(tmp_path, capsys):
     make.write(tmp_path)
     assert ex.main([str(tmp_path / "scratch.py")]) == 1
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 24 and lines[-1] == "0 of 22 pass"
+    assert len(lines) == 24 and lines[-1] == "0 of 22 pass; your net: FAIL"
     assert lines[0] == "FAIL  affine_forward: not implemented"
     assert lines[-2] == (
         "FAIL  your net, your layers: not run yet: a function it calls is not "
@@ -225,7 +225,7 @@ def test_the_terminal_check_prints_a_line_per_function(tmp_path, capsys):
     assert ex.main([inspect.getfile(scratch)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[-2].startswith("pass  your net, your layers: ")
-    assert lines[-1] == "22 of 22 pass"
+    assert lines[-1] == "22 of 22 pass; your net: pass"
 
 
 def student_file(tmp_path, source: str):
@@ -245,7 +245,7 @@ def test_a_wrong_layer_fails_the_own_net_line_while_the_nets_own_check_passes(
         "FAIL  your net, your layers: dW1 has shape (5, 6), expected (6, 5) "
         "(transposed) (affine_backward failed its own check)"
     )
-    assert lines[-1] == "21 of 22 pass"
+    assert lines[-1] == "21 of 22 pass; your net: FAIL"
 
 
 def test_a_sum_for_a_mean_names_the_factor():
@@ -367,7 +367,7 @@ def test_make_check_on_an_endless_sgd_ends_within_60_s_with_every_line(tmp_path)
     assert len(verdicts) == 23, text  # 22 functions and the own net
     assert "FAIL  sgd: no answer in 10 s (an endless loop?)" in verdicts
     assert sum(v.startswith("pass  ") for v in verdicts) == 21 + 1, text
-    assert text[-1] == "21 of 22 pass"
+    assert text[-1] == "21 of 22 pass; your net: pass"
     # each line came when it was known: the ones before sgd ~10 s before sgd's
     at = {line: t for t, line in lines}
     sgd = at["FAIL  sgd: no answer in 10 s (an endless loop?)"]

@@ -384,6 +384,8 @@ def test_ctrl_c_ends_the_checks_with_one_line(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # a child of a background job starts with SIGINT ignored: as a terminal's
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         before = read_lines(process, until="pass  numerical_gradient")

@@ -1,6 +1,6 @@
 """dnnlab: the labs of the lecture "Deep Neural Network" in TensorFlow 2 / Keras 3.
 
-`Config`, the claims and `run_lab` import no TensorFlow, so --help and bad flags
+`Config`, the claims and `Lab` import no TensorFlow, so --help and bad flags
 answer at once; the rest loads Keras on first use.
 """
 
@@ -10,7 +10,7 @@ import sys
 
 from dnnlab.claims import Claim, Stat, about, above, below, loss, num, pct
 from dnnlab.config import Config, ConfigError
-from dnnlab.lab import Seeds, column, run_lab
+from dnnlab.lab import Lab, Seeds, column
 from dnnlab.result import Result
 
 
@@ -37,6 +37,7 @@ __all__ = [
     "ConfigError",
     "column",
     "DataError",
+    "Lab",
     "Mnist",
     "Result",
     "Seeds",
@@ -49,7 +50,6 @@ __all__ = [
     "loss",
     "num",
     "pct",
-    "run_lab",
     "train",
 ]
 _LAZY = {

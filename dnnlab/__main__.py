@@ -1,6 +1,6 @@
 """python -m dnnlab [flags]: train one Config given on the command line."""
 
-from dnnlab import Claim, Config, above, run_lab
+from dnnlab import Claim, Config, Lab, above
 
 
 def claim(results) -> Claim:
@@ -12,5 +12,13 @@ def claim(results) -> Claim:
     )
 
 
+LAB = Lab(
+    title="One net from the command line",
+    description="train one Config given by the flags; the claim: it beats chance.",
+    usage="python -m dnnlab [flags]",
+    variants=Config(),
+    claim=claim,
+)
+
 if __name__ == "__main__":
-    run_lab(Config(), claim)
+    LAB.run()

@@ -11,19 +11,20 @@ import sys
 
 from dnnlab import notebook
 from dnnlab.config import CHOICES, Config, ConfigError
-from dnnlab.registry import renamed
 from dnnlab.runs import latest_run
 
 BACKENDS = ("tensorflow", "jax")
 
 
 class _Parser(argparse.ArgumentParser):
+    renamed: dict[str, str] = {}  # the lab's renamed flags, old: new
+
     def error(self, message: str):  # one line, not argparse's usage block
         unknown = [w for w in message.split() if w.startswith("--")]
         if message.startswith("unrecognized arguments") and unknown:
             flags = [f for a in self._actions for f in a.option_strings]
             flag = unknown[0].split("=")[0]
-            new = renamed(self.prog).get(flag)  # the lab's registry entry
+            new = self.renamed.get(flag)
             if new in flags:
                 message += f" ({flag} is now {new})"
             elif near := nearest(flag, flags):
@@ -49,18 +50,20 @@ def nearest(flag: str, flags: list[str]) -> str | None:
 
 def program() -> str:
     """How the user started us: the script's name, `python -m dnnlab`, or in a
-    notebook run_lab."""
+    a notebook LAB.run."""
     if notebook.active():
-        return "run_lab"
+        return "LAB.run"
     name = os.path.basename(sys.argv[0])
     return "python -m dnnlab" if name == "__main__.py" else name
 
 
-def parser(configs: dict[str, Config], prog: str) -> argparse.ArgumentParser:
+def parser(
+    configs: dict[str, Config], prog: str, description: str = ""
+) -> argparse.ArgumentParser:
     """One flag per Config field; the help shows the lab's own defaults."""
     p = _Parser(
         prog=prog,
-        description=_doc(),
+        description=description,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         allow_abbrev=False,  # --epoch is a typo, not --epochs
     )
@@ -125,19 +128,26 @@ class Flags:
 
 
 def parse(
-    configs: dict[str, Config], argv=None, options: dict[str, dict] | None = None
+    configs: dict[str, Config],
+    argv=None,
+    options: dict[str, dict] | None = None,
+    renamed: dict[str, str] | None = None,
+    description: str = "",
 ) -> Flags:
     """Flags applied to every variant; a bad flag or value exits 2 in one line.
 
     Args:
         options: the lab's own flags beyond Config's, {name: add_argument keywords}.
+        renamed: the lab's flags that have a new name, {old: new}.
+        description: the --help text above the flags.
     """
     if isinstance(argv, str):  # a notebook's flags, as on the command line
         argv = shlex.split(argv)
     elif argv is None and notebook.active():
         argv = []  # not the kernel's own argv
     prog = program()
-    p = parser(configs, prog)
+    p = parser(configs, prog, description)
+    p.renamed = renamed or {}
     for name, spec in (options or {}).items():
         spec = {"dest": name, **spec}
         spec["help"] += f" (default: {spec['default']})"
@@ -210,8 +220,3 @@ def _show(value) -> str:
     if isinstance(value, tuple):
         return ",".join(map(str, value)) or "none"
     return str(value)
-
-
-def _doc() -> str:
-    main = sys.modules.get("__main__")
-    return (getattr(main, "__doc__", None) or "").strip()

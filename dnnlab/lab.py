@@ -1,6 +1,6 @@
-"""The one shape of every lab: variants, a claim, and run_lab(), its single entry.
+"""The one shape of every lab: a Lab, declared as data, and Lab.run(), its entry.
 
-run_lab parses the flags (before TensorFlow loads), prints the Keras model of each
+run() parses the flags (before TensorFlow loads), prints the Keras model of each
 architecture, trains every variant under every seed into
 <log_dir>/<lab>/<timestamp>/<variant>/seed-<k>, prints the table, saves the figures
 and results.json, and ends with the claim's verdict.
@@ -48,57 +48,9 @@ class Seeds(list):
 
 
 def column(key: str | Callable, spec: str = ".3g") -> Callable[[Seeds], str]:
-    """A column of a lab's own table (run_lab's `columns`): a number over seeds,
+    """A column of a lab's own table (a Lab's `columns`): a number over seeds,
     shown as mean ± std; key as for Seeds.stat."""
     return lambda seeds: seeds.stat(key).show(spec=spec)
-
-
-def run_lab(
-    variants: Config | dict[str, Config],
-    claim: Callable[[dict[str, Seeds]], Claim],
-    *,
-    target: float = 0.97,
-    extras: dict[str, Callable] | None = None,
-    figures: dict[str, Callable] | None = None,
-    detail: bool = False,
-    fit: Callable | None = None,
-    options: dict[str, dict] | None = None,
-    columns: dict[str, Callable[[Seeds], str]] | None = None,
-    argv=None,
-) -> dict[str, Seeds]:
-    """Parse the flags, train, print the table, save figures and results, judge.
-
-    Args:
-        variants: the lab's configs by name (a single Config is named after the lab).
-        claim: results -> Claim, the lab's lesson checked on the numbers.
-        target: validation accuracy whose first epoch the table reports.
-        extras: {name: f(result, data) -> number or list}, a lab's own numbers,
-            computed after each run and saved in its result.
-        figures: {file name: draw(results, path)}, PNGs beside the runs.
-        detail: batch scalars, learning rate and activation histograms in TensorBoard.
-        fit: (name, config, data, run_dir, **options) -> Result, instead of train.
-        options: the lab's own flags, handed to `fit`.
-        columns: {header: f(seeds) -> text}, the table's columns instead of the
-            accuracies, for a lab whose `fit` trains no net on MNIST (a bowl, a
-            histogram, a gradient check): no model listing, no learning curves.
-    """
-    if isinstance(variants, Config):
-        variants = {"net": variants}
-    flags = parse(variants, argv, options)
-    from dnnlab.data import DataError, prefetch
-
-    prefetch()  # reads MNIST while TensorFlow loads
-    try:
-        lab = Lab(claim, target, extras or {}, figures or {}, detail, fit, columns)
-        return _run(flags, lab)
-    except ConfigError as e:
-        usage_error(program(), e)
-    except (DataError, FileProblem, OSError) as e:
-        if os.environ.get("DNNLAB_DEBUG"):
-            raise
-        notebook.fail(f"{program()}: {problem(e)}", 1)
-    except KeyboardInterrupt as e:
-        notebook.fail(f"\n{program()}: {e or 'interrupted'}", 130)
 
 
 def problem(e: Exception) -> str:
@@ -117,20 +69,75 @@ def problem(e: Exception) -> str:
 
 @dataclasses.dataclass
 class Lab:
-    """What a lab declares besides its variants (run_lab's keyword arguments)."""
+    """A lab, declared once as data: its text, its variants and claim, what it
+    measures and draws, and how the tests and the saved results run it. A lab file
+    ends with `LAB = Lab(...)`, and `LAB.run()` under `__main__`; the tools import
+    LAB and read it."""
 
-    claim: Callable[[dict[str, Seeds]], Claim]
-    target: float = 0.97
+    title: str
+    description: str
+    variants: Config | dict[str, Config]  # a single Config is named "net"
+    claim: Callable[[dict[str, Seeds]], Claim]  # results -> Claim, the lesson
+    slide: str = ""  # the lecture's slide (and exercise) it reproduces
+    book: str = ""  # the textbook's program: what it runs and shows
+    paper: str = ""  # the paper: what it ran and shows
+    usage: str = ""  # its command line, e.g. python labs/DNN_softmax.py [--seeds 3]
+    target: float = 0.97  # validation accuracy whose first epoch the table reports
+    # {name: f(result, data) -> number or list}: a lab's own numbers, computed
+    # after each run and saved in its result.
     extras: dict[str, Callable] = dataclasses.field(default_factory=dict)
-    figures: dict[str, Callable] = dataclasses.field(default_factory=dict)
-    detail: bool = False
-    fit: Callable | None = None
+    figures: dict[str, Callable] = dataclasses.field(default_factory=dict)  # PNGs
+    detail: bool = False  # batch scalars, learning rate, histograms in TensorBoard
+    fit: Callable | None = None  # (name, config, data, run_dir, **options) -> Result
+    options: dict[str, dict] = dataclasses.field(default_factory=dict)  # its flags
+    # {header: f(seeds) -> text}: the table's columns instead of the accuracies, for
+    # a lab whose fit trains no net on MNIST: no model listing, no learning curves.
     columns: dict[str, Callable[[Seeds], str]] | None = None
+    quick: tuple[str, ...] = ()  # the tests' quick run, beside --limit 600 --epochs 1
+    results: tuple[str, ...] = ()  # the saved results' run, beside --seeds 3
+    renamed: dict[str, str] = dataclasses.field(default_factory=dict)  # old: new
+
+    def __post_init__(self):
+        if isinstance(self.variants, Config):
+            self.variants = {"net": self.variants}
 
     @property
     def net(self) -> bool:
         """Whether it trains a net on MNIST (else its fit measures something else)."""
         return self.columns is None
+
+    def header(self) -> list[tuple[str, str]]:
+        """Its text as (key, text) pairs, in the order a reader meets them."""
+        fields = [
+            ("Title", self.title),
+            ("Slide", self.slide),
+            ("Book", self.book),
+            ("Paper", self.paper),
+            ("Description", self.description),
+            ("Run", self.usage),
+        ]
+        return [(key, text) for key, text in fields if text]
+
+    def text(self) -> str:
+        """The header as its --help shows it."""
+        return "\n".join(f"{key}: {text}" for key, text in self.header())
+
+    def run(self, argv=None) -> dict[str, Seeds]:
+        """Parse the flags, train, print the table, save figures and results, judge."""
+        flags = parse(self.variants, argv, self.options, self.renamed, self.text())
+        from dnnlab.data import DataError, prefetch
+
+        prefetch()  # reads MNIST while TensorFlow loads
+        try:
+            return _run(flags, self)
+        except ConfigError as e:
+            usage_error(program(), e)
+        except (DataError, FileProblem, OSError) as e:
+            if os.environ.get("DNNLAB_DEBUG"):
+                raise
+            notebook.fail(f"{program()}: {problem(e)}", 1)
+        except KeyboardInterrupt as e:
+            notebook.fail(f"\n{program()}: {e or 'interrupted'}", 130)
 
 
 def _run(flags: Flags, lab: Lab) -> dict[str, Seeds]:

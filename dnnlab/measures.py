@@ -1,6 +1,6 @@
 """The numbers several labs measure, written once.
 
-Each `f(result, data) -> number` is a lab's extra (run_lab's `extras=`), computed
+Each `f(result, data) -> number` is a lab's extra (a Lab's `extras=`), computed
 after the run and saved with it; `error` and `tail_loss` read a saved Result (for
 claims and columns); `recorded` is train() with a record taken during training.
 Imports no TensorFlow until one is called, so a lab's --help stays instant.

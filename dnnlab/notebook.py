@@ -1,6 +1,6 @@
 """A lab in a Jupyter kernel (a notebook, Colab): what changes from a terminal.
 
-run_lab asks `active()`; in a kernel it parses no argv of the kernel's own (the
+Lab.run asks `active()`; in a kernel it parses no argv of the kernel's own (the
 notebook passes its flags as `argv`), an error is one line (a LabError, which
 IPython shows as that line instead of a traceback or SystemExit), Keras' progress
 bar is on, the figures are shown under the cell and the table and the verdict are

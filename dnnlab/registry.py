@@ -1,19 +1,21 @@
-"""Every lab once, in the lecture's order: its make target and group, its quick-run
-flags (the tests), the flags of the runs behind its saved results, its renamed flags.
+"""Every lab module once, in the lecture's order, with its make target and group.
 
 The Makefile (its pattern rules run `python dnnlab/registry.py run TARGET`),
 scripts/results.py (RESULTS.md's sections, the README's table), scripts/timings.py
-and the tests read this list; a new lab is its file plus one entry. Standard library
-only, and runnable as a file: the Makefile calls it with any Python.
+and the tests read this list; a new lab is its file plus one entry. What a lab
+declares (its text, claim, quick flags, renamed flags) is its module's LAB, which
+Entry.declaration() imports. Standard library only at import, and runnable as a
+file: the Makefile calls it with any Python, which may have no Keras.
 
 Usage: python dnnlab/registry.py targets [GROUP] | run TARGET [FLAGS…]
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 LABS_DIR = Path(__file__).resolve().parent.parent / "labs"
@@ -28,13 +30,10 @@ GROUPS = {
 
 
 @dataclass(frozen=True)
-class Lab:
+class Entry:
     path: str  # under labs/, without .py: DNN_softmax, textbook/overfit_dropout
     target: str  # its make target
     group: str  # one of GROUPS
-    quick: tuple[str, ...] = ()  # the tests' quick run, beside --limit 600 --epochs 1
-    results: tuple[str, ...] = ()  # the saved results' run, beside --seeds 3
-    renamed: dict[str, str] = field(default_factory=dict, hash=False)  # old: new
 
     @property
     def section(self) -> str:
@@ -44,93 +43,69 @@ class Lab:
     def file(self) -> Path:
         return LABS_DIR / f"{self.path}.py"
 
+    @property
+    def module(self) -> str:
+        """The name its module is imported as."""
+        return "lab_" + self.path.replace("/", "__")
+
+    def declaration(self):
+        """The lab's LAB (a dnnlab.Lab), from its module, imported once: nothing
+        trains and no data loads."""
+        if self.module not in sys.modules:
+            spec = importlib.util.spec_from_file_location(self.module, self.file)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[self.module] = module
+            try:
+                spec.loader.exec_module(module)
+            except BaseException:
+                del sys.modules[self.module]
+                raise
+        return sys.modules[self.module].LAB
+
 
 LABS = [
-    Lab("DNN_backprop", "lab-backprop", "labs-more", ("--steps", "200")),
-    Lab("DNN_formulas", "lab-formulas", "labs-more"),
-    Lab("DNN_softmax", "lab-softmax", "labs"),
-    Lab("DNN_cost_function", "lab-cost", "labs-more"),
-    Lab("DNN_deep_hidden_layer3", "lab-layer3", "labs"),
-    Lab("DNN_deep_hidden_layer5", "lab-layer5", "labs"),
-    Lab("DNN_deep_hidden_layer5_tensorboard", "lab-tensorboard", "labs"),
-    Lab("DNN_activation", "lab-activation", "labs-more"),
-    Lab("DNN_gradient_descent", "lab-gradient-descent", "labs-more"),
-    Lab("DNN_learning_rate", "lab-learning-rate", "labs-more"),
-    Lab("DNN_optimizer", "lab-optimizer", "labs-more"),
-    Lab("DNN_initializer", "lab-initializer", "labs"),
-    Lab("DNN_regularization", "lab-regularization", "labs"),
-    Lab("DNN_batch_normalization", "lab-batchnorm", "labs"),
-    Lab("DNN_dropout", "lab-dropout", "labs-more"),
-    Lab(
-        "DNN_hyperparameter_search",
-        "lab-search",
-        "labs-more",
-        ("--trials", "1", "--final-epochs", "1", "--final-limit", "600"),
-        results=("--trials", "10", "--final-epochs", "3"),  # budgets for 2 cores
-        renamed={"--strategy": "--variants", "--strategies": "--variants"},
-    ),
-    Lab("DNN_best", "lab-best", "capstone"),
-    Lab(
-        "textbook/optimizer_compare_mnist",
-        "book-optimizers",
-        "textbook",
-        ("--steps", "30"),
-    ),
-    Lab("textbook/weight_init_activation_histogram", "book-activations", "textbook"),
-    Lab("textbook/weight_init_compare", "book-init", "textbook", ("--steps", "30")),
-    Lab(
-        "textbook/batch_norm_gradient_check",
-        "book-batchnorm-gradient",
-        "textbook",
-        ("--batch-size", "20"),  # 20 images checked
-    ),
-    Lab(
-        "textbook/batch_norm_test",
-        "book-batchnorm",
-        "textbook",
-        ("--variants", "bn_0.014,plain_0.014", "--epochs", "2"),
-    ),
-    Lab(
-        "textbook/overfit_weight_decay",
-        "book-weight-decay",
-        "textbook",
-        ("--epochs", "2"),
-    ),
-    Lab("textbook/overfit_dropout", "book-dropout", "textbook", ("--epochs", "2")),
-    Lab(
-        "textbook/hyperparameter_optimization",
-        "book-search",
-        "textbook",
-        ("--trials", "2", "--epochs", "2"),
-    ),
-    Lab(
-        "papers/kingma2015_fig2",
-        "paper-adam",
-        "papers",
-        ("--variants", "adam_0.001,rmsprop_0.001,adagrad_0.01,nesterov_0.1"),
-    ),
-    Lab("papers/glorot2010_fig2", "paper-glorot", "papers", ("--steps", "60")),
-    Lab("papers/ioffe2015_fig1", "paper-batchnorm", "papers", ("--steps", "120")),
-    Lab("papers/srivastava2014_table2", "paper-dropout", "papers"),
-    Lab("papers/srivastava2014_fig9", "paper-dropout-rate", "papers"),
+    Entry("DNN_backprop", "lab-backprop", "labs-more"),
+    Entry("DNN_formulas", "lab-formulas", "labs-more"),
+    Entry("DNN_softmax", "lab-softmax", "labs"),
+    Entry("DNN_cost_function", "lab-cost", "labs-more"),
+    Entry("DNN_deep_hidden_layer3", "lab-layer3", "labs"),
+    Entry("DNN_deep_hidden_layer5", "lab-layer5", "labs"),
+    Entry("DNN_deep_hidden_layer5_tensorboard", "lab-tensorboard", "labs"),
+    Entry("DNN_activation", "lab-activation", "labs-more"),
+    Entry("DNN_gradient_descent", "lab-gradient-descent", "labs-more"),
+    Entry("DNN_learning_rate", "lab-learning-rate", "labs-more"),
+    Entry("DNN_optimizer", "lab-optimizer", "labs-more"),
+    Entry("DNN_initializer", "lab-initializer", "labs"),
+    Entry("DNN_regularization", "lab-regularization", "labs"),
+    Entry("DNN_batch_normalization", "lab-batchnorm", "labs"),
+    Entry("DNN_dropout", "lab-dropout", "labs-more"),
+    Entry("DNN_hyperparameter_search", "lab-search", "labs-more"),
+    Entry("DNN_best", "lab-best", "capstone"),
+    Entry("textbook/optimizer_compare_mnist", "book-optimizers", "textbook"),
+    Entry("textbook/weight_init_activation_histogram", "book-activations", "textbook"),
+    Entry("textbook/weight_init_compare", "book-init", "textbook"),
+    Entry("textbook/batch_norm_gradient_check", "book-batchnorm-gradient", "textbook"),
+    Entry("textbook/batch_norm_test", "book-batchnorm", "textbook"),
+    Entry("textbook/overfit_weight_decay", "book-weight-decay", "textbook"),
+    Entry("textbook/overfit_dropout", "book-dropout", "textbook"),
+    Entry("textbook/hyperparameter_optimization", "book-search", "textbook"),
+    Entry("papers/kingma2015_fig2", "paper-adam", "papers"),
+    Entry("papers/glorot2010_fig2", "paper-glorot", "papers"),
+    Entry("papers/ioffe2015_fig1", "paper-batchnorm", "papers"),
+    Entry("papers/srivastava2014_table2", "paper-dropout", "papers"),
+    Entry("papers/srivastava2014_fig9", "paper-dropout-rate", "papers"),
 ]
 BY_PATH = {lab.path: lab for lab in LABS}
 BY_TARGET = {lab.target: lab for lab in LABS}
 
 
-def section(name: str) -> list[Lab]:
+def section(name: str) -> list[Entry]:
     """The labs of one RESULTS.md section (lecture, textbook, papers), in order."""
     return [lab for lab in LABS if lab.section == name]
 
 
-def group(name: str) -> list[Lab]:
+def group(name: str) -> list[Entry]:
     return [lab for lab in LABS if lab.group == name]
-
-
-def renamed(script: str) -> dict[str, str]:
-    """The renamed flags of the lab run as `script` (a path or file name)."""
-    stem = Path(script).stem
-    return next((lab.renamed for lab in LABS if Path(lab.path).name == stem), {})
 
 
 def main(argv: list[str]) -> None:

@@ -1,22 +1,9 @@
-"""
-Title: Activation functions in a deep net
-Slide: "Deep Neural Network - activation functions"
-Description: sigmoid, tanh, ReLU, Leaky ReLU, PReLU, ELU and SELU, each in the same
-five-layer net. Two numbers beside the accuracy: the gradient norm of the first hidden
-layer over the last one before training (sigmoid's vanishes toward the input), and the
-share of dead hidden units after training: units whose output is the same on all of
-1,000 validation images, so no gradient passes them (a ReLU stuck at 0; a Leaky ReLU,
-PReLU or ELU unit never is). TensorBoard shows each layer's gradient norm as it trains
-(gradient_norm/) and its gradients' histograms (gradients/).
-Run: python labs/DNN_activation.py [--epochs 5] [--learning-rate 0.01]
-"""
-
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, above, below, measures, num, pct, run_lab
+from dnnlab import Claim, Config, Lab, above, below, measures, num, pct
 
 base = Config(name="DNN_activation", hidden_units=(256,) * 5, epochs=5)
 names = ("sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "selu")
@@ -49,10 +36,27 @@ def claim(results) -> Claim:
     )
 
 
+LAB = Lab(
+    title="Activation functions in a deep net",
+    slide='"Deep Neural Network - activation functions"',
+    description=(
+        "sigmoid, tanh, ReLU, Leaky ReLU, PReLU, ELU and SELU, each in the same "
+        "five-layer net. Two numbers beside the accuracy: the gradient norm of "
+        "the first hidden layer over the last one before training (sigmoid's "
+        "vanishes toward the input), and the share of dead hidden units after "
+        "training: units whose output is the same on all of 1,000 validation "
+        "images, so no gradient passes them (a ReLU stuck at 0; a Leaky ReLU, "
+        "PReLU or ELU unit never is). TensorBoard shows each layer's gradient "
+        "norm as it trains (gradient_norm/) and its gradients' histograms "
+        "(gradients/)."
+    ),
+    usage="python labs/DNN_activation.py [--epochs 5] [--learning-rate 0.01]",
+    variants=variants,
+    claim=claim,
+    detail=True,  # each layer's gradient norm and histogram in TensorBoard
+    extras={"grad_ratio": measures.grad_ratio, "dead_units": dead_units},
+)
+
+
 if __name__ == "__main__":
-    run_lab(  # detail: each layer's gradient norm and histogram in TensorBoard
-        variants,
-        claim,
-        detail=True,
-        extras={"grad_ratio": measures.grad_ratio, "dead_units": dead_units},
-    )
+    LAB.run()

@@ -1,28 +1,10 @@
-"""
-Title: Feed forward and back-propagation, by hand and checked against Keras
-Slide: "Deep Neural Network - Feed Forward & Back Propagation"
-Book: chapter 5's train_neuralnet.py and gradient_check.py: a two-layer net 784 → 50
-→ 10 with ReLU and softmax cross-entropy, weights N(0, 0.01²), biases 0, plain SGD at
-0.1 on batches of 100 drawn at random from all 60,000 images, 10,000 iterations
-(about 97 % on the test set in the book).
-Description: the net written out in NumPy (dnnlab/scratch.py: each layer a forward
-and a backward, the chain rule one layer at a time). First three gradients of the
-same weights on the same batch, side by side in float64: back-propagation, central
-differences (1,000 random elements of W1, every element of b1, W2 and b2) and
-automatic differentiation (GradientTape; jax.grad on JAX). Then the net trained by
-hand in float32, and the same net trained by Keras' own fit (keras.Sequential,
-compile, fit: its gradients its own) from the same initial weights on the same
-batches. Its claim: the three gradients agree, the two trainings agree step by step,
-and the net reaches about 97 %.
-Run: python labs/DNN_backprop.py [--steps 10000] [--seeds 3]
-"""
-
 import sys
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, below, num, run_lab
+from dnnlab import Claim, Config, Lab, below, num
 from dnnlab import scratch as s
 
 import numpy as np
@@ -114,6 +96,48 @@ def keras_fit(params, x, t, batches, lr):
     return trace.trace, model
 
 
+def show_checks(checks, params):
+    for what, key in (
+        ("central differences, rel_error", "numerical_"),
+        ("central differences, |difference|", "absolute_"),
+        ("automatic differentiation, rel_error", "autodiff_"),
+    ):
+        shown = ", ".join(f"{k} {checks[key + k]:.1e}" for k in params)
+        print(f"back-propagation vs {what}: {shown}", flush=True)
+
+
+def train_by_hand(params, x, t, batches, learning_rate):
+    """The net trained by two_layer_loss and sgd on the batches, in float32 as
+    Keras; its weights and each step's loss."""
+    hand = {k: v.astype(np.float32) for k, v in params.items()}  # as Keras: float32
+    losses = np.empty(len(batches))
+    lr = np.float32(learning_rate)
+    for step, rows in enumerate(batches):
+        losses[step], grads = s.two_layer_loss(hand, x[rows], t[rows])
+        hand = {k: s.sgd(hand[k], grads[k], lr) for k in hand}
+        if (step + 1) % 2000 == 0:
+            print(f"  by hand: step {step + 1}, loss {losses[step]:.4f}", flush=True)
+    return hand, losses
+
+
+def forward(params, images):
+    h = s.relu_forward(s.affine_forward(images, params["W1"], params["b1"])[0])[0]
+    return s.affine_forward(h, params["W2"], params["b2"])[0]
+
+
+def accuracy(images, labels, predict):
+    return float(np.mean(predict(images).argmax(axis=1) == labels))
+
+
+def side_by_side(records, losses):
+    """The hand's losses averaged over the windows Keras reported, beside Keras':
+    (the windows' last steps, the hand's means, Keras' means)."""
+    steps = np.array([step for step, _ in records])
+    starts = np.concatenate([[0], steps[:-1]])
+    hand_means = [float(losses[a:b].mean()) for a, b in zip(starts, steps, strict=True)]
+    return steps, hand_means, [mean for _, mean in records]
+
+
 def fit(name, config, data, run_dir):
     import time
 
@@ -131,38 +155,15 @@ def fit(name, config, data, run_dir):
     checks = gradient_errors(
         params, x[first].astype(np.float64), t[first].astype(np.float64), rng
     )
-    for what, key in (
-        ("central differences, rel_error", "numerical_"),
-        ("central differences, |difference|", "absolute_"),
-        ("automatic differentiation, rel_error", "autodiff_"),
-    ):
-        shown = ", ".join(f"{k} {checks[key + k]:.1e}" for k in params)
-        print(f"back-propagation vs {what}: {shown}", flush=True)
+    show_checks(checks, params)
     records, model = keras_fit(params, x, t, batches, config.learning_rate)
-    hand = {k: v.astype(np.float32) for k, v in params.items()}  # as Keras: float32
-    losses = np.empty(config.steps)
-    lr = np.float32(config.learning_rate)
-    for step, rows in enumerate(batches):
-        losses[step], grads = s.two_layer_loss(hand, x[rows], t[rows])
-        hand = {k: s.sgd(hand[k], grads[k], lr) for k in hand}
-        if (step + 1) % 2000 == 0:
-            print(f"  by hand: step {step + 1}, loss {losses[step]:.4f}", flush=True)
-
-    def accuracy(images, labels, predict):
-        return float(np.mean(predict(images).argmax(axis=1) == labels))
-
-    def by_hand(images):
-        h = s.relu_forward(s.affine_forward(images, hand["W1"], hand["b1"])[0])[0]
-        return s.affine_forward(h, hand["W2"], hand["b2"])[0]
+    hand, losses = train_by_hand(params, x, t, batches, config.learning_rate)
+    by_hand = partial(forward, hand)
 
     def by_keras(images):
         return np.asarray(model(images, training=False))
 
-    # The hand's losses averaged over the windows Keras reported, side by side.
-    steps = np.array([step for step, _ in records])
-    starts = np.concatenate([[0], steps[:-1]])
-    hand_means = [float(losses[a:b].mean()) for a, b in zip(starts, steps, strict=True)]
-    keras_means = [mean for _, mean in records]
+    steps, hand_means, keras_means = side_by_side(records, losses)
     n = COMPARED
     result = Result(
         config=config,
@@ -276,11 +277,37 @@ def claim(results) -> Claim:
     )
 
 
+LAB = Lab(
+    title=("Feed forward and back-propagation, by hand and checked against Keras"),
+    slide='"Deep Neural Network - Feed Forward & Back Propagation"',
+    book=(
+        "chapter 5's train_neuralnet.py and gradient_check.py: a two-layer net "
+        "784 → 50 → 10 with ReLU and softmax cross-entropy, weights N(0, 0.01²), "
+        "biases 0, plain SGD at 0.1 on batches of 100 drawn at random from all "
+        "60,000 images, 10,000 iterations (about 97 % on the test set in the "
+        "book)."
+    ),
+    description=(
+        "the net written out in NumPy (dnnlab/scratch.py: each layer a forward "
+        "and a backward, the chain rule one layer at a time). First three "
+        "gradients of the same weights on the same batch, side by side in "
+        "float64: back-propagation, central differences (1,000 random elements of "
+        "W1, every element of b1, W2 and b2) and automatic differentiation "
+        "(GradientTape; jax.grad on JAX). Then the net trained by hand in "
+        "float32, and the same net trained by Keras' own fit (keras.Sequential, "
+        "compile, fit: its gradients its own) from the same initial weights on "
+        "the same batches. Its claim: the three gradients agree, the two "
+        "trainings agree step by step, and the net reaches about 97 %."
+    ),
+    usage="python labs/DNN_backprop.py [--steps 10000] [--seeds 3]",
+    variants={"net": config},
+    claim=claim,
+    target=0.97,
+    fit=fit,
+    figures={"hand_vs_keras.png": figure},
+    quick=("--steps", "200"),
+)
+
+
 if __name__ == "__main__":
-    run_lab(
-        {"net": config},
-        claim,
-        target=0.97,
-        fit=fit,
-        figures={"hand_vs_keras.png": figure},
-    )
+    LAB.run()

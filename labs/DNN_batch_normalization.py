@@ -1,19 +1,9 @@
-"""
-Title: Batch normalization
-Slide: "Deep Neural Network - batch normalization" (exercise DNN_batch_normalization.py)
-Description: the same five-layer net with and without batch normalization, trained by
-plain SGD: BN reaches 97 % validation accuracy in fewer epochs. From a poorly scaled
-start (normal, std 0.01) the plain net stalls, while BN renormalizes every layer and
-still learns.
-Run: python labs/DNN_batch_normalization.py [--epochs 6]
-"""
-
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, above, below, num, run_lab
+from dnnlab import Claim, Config, Lab, above, below, num
 
 base = Config(
     name="DNN_batch_normalization",
@@ -59,5 +49,23 @@ def claim(results) -> Claim:
     )
 
 
+LAB = Lab(
+    title="Batch normalization",
+    slide=(
+        '"Deep Neural Network - batch normalization" (exercise '
+        "DNN_batch_normalization.py)"
+    ),
+    description=(
+        "the same five-layer net with and without batch normalization, trained by "
+        "plain SGD: BN reaches 97 % validation accuracy in fewer epochs. From a "
+        "poorly scaled start (normal, std 0.01) the plain net stalls, while BN "
+        "renormalizes every layer and still learns."
+    ),
+    usage="python labs/DNN_batch_normalization.py [--epochs 6]",
+    variants=variants,
+    claim=claim,
+)
+
+
 if __name__ == "__main__":
-    run_lab(variants, claim)
+    LAB.run()

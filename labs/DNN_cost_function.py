@@ -1,19 +1,9 @@
-"""
-Title: Cost functions — mean squared error vs cross-entropy on softmax outputs
-Slide: "Deep Neural Network - cost function / softmax"
-Description: the same net, seed and plain gradient descent, once with MSE and once with
-cross-entropy. Softmax outputs are probabilities (they sum to 1); cross-entropy's
-gradient stays large while the answer is wrong, MSE's fades, so cross-entropy learns
-faster.
-Run: python labs/DNN_cost_function.py [--epochs 5]
-"""
-
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, above, below, measures, num, run_lab
+from dnnlab import Claim, Config, Lab, above, below, measures, num
 
 base = Config(
     name="DNN_cost_function",
@@ -47,5 +37,22 @@ def claim(results) -> Claim:
     )
 
 
+LAB = Lab(
+    title=("Cost functions — mean squared error vs cross-entropy on softmax outputs"),
+    slide='"Deep Neural Network - cost function / softmax"',
+    description=(
+        "the same net, seed and plain gradient descent, once with MSE and once "
+        "with cross-entropy. Softmax outputs are probabilities (they sum to 1); "
+        "cross-entropy's gradient stays large while the answer is wrong, MSE's "
+        "fades, so cross-entropy learns faster."
+    ),
+    usage="python labs/DNN_cost_function.py [--epochs 5]",
+    variants=variants,
+    claim=claim,
+    target=0.95,
+    extras={"sum_error": measures.sum_error},
+)
+
+
 if __name__ == "__main__":
-    run_lab(variants, claim, target=0.95, extras={"sum_error": measures.sum_error})
+    LAB.run()

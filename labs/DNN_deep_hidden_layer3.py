@@ -1,17 +1,9 @@
-"""
-Title: A deep net — three hidden ReLU layers
-Slide: "Deep Neural Network - ReLU" (exercise DNN_deep_hidden_layer3.py)
-Description: 784 → 256 → 256 → 256 → 10 with ReLU and Adam: hidden layers lift softmax
-regression's 92 % to about 98 %.
-Run: python labs/DNN_deep_hidden_layer3.py [--epochs 15] [--activation sigmoid]
-"""
-
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, above, run_lab
+from dnnlab import Claim, Config, Lab, above
 
 config = Config(
     name="DNN_deep_hidden_layer3",
@@ -37,5 +29,21 @@ def claim(results) -> Claim:
     )
 
 
+LAB = Lab(
+    title="A deep net — three hidden ReLU layers",
+    slide='"Deep Neural Network - ReLU" (exercise DNN_deep_hidden_layer3.py)',
+    description=(
+        "784 → 256 → 256 → 256 → 10 with ReLU and Adam: hidden layers lift "
+        "softmax regression's 92 % to about 98 %."
+    ),
+    usage=(
+        "python labs/DNN_deep_hidden_layer3.py [--epochs 15] [--activation sigmoid]"
+    ),
+    variants=config,
+    claim=claim,
+    target=0.98,
+)
+
+
 if __name__ == "__main__":
-    run_lab(config, claim, target=0.98)
+    LAB.run()

@@ -1,20 +1,9 @@
-"""
-Title: A deeper net — five hidden layers, and the vanishing gradient
-Slide: "Deep Neural Network - sigmoid / ReLU" (exercise DNN_deep_hidden_layer5.py)
-Description: 784 → 5 × 256 → 10 with ReLU. Before training, the gradient norm of the
-first hidden layer's kernel over the last one's, on the first batches: with ReLU they
-stay comparable; the same net with sigmoid gets a first-layer gradient far below the
-last's (the vanishing gradient). Trained, the ReLU net reaches about 98 %. In
-TensorBoard, gradient_norm/ holds each layer's gradient norm as it trains.
-Run: python labs/DNN_deep_hidden_layer5.py [--activation sigmoid]
-"""
-
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, above, below, measures, num, run_lab
+from dnnlab import Claim, Config, Lab, above, below, measures, num
 
 config = Config(
     name="DNN_deep_hidden_layer5",
@@ -59,11 +48,27 @@ def claim(results) -> Claim:
     )
 
 
+LAB = Lab(
+    title="A deeper net — five hidden layers, and the vanishing gradient",
+    slide=(
+        '"Deep Neural Network - sigmoid / ReLU" (exercise DNN_deep_hidden_layer5.py)'
+    ),
+    description=(
+        "784 → 5 × 256 → 10 with ReLU. Before training, the gradient norm of the "
+        "first hidden layer's kernel over the last one's, on the first batches: "
+        "with ReLU they stay comparable; the same net with sigmoid gets a "
+        "first-layer gradient far below the last's (the vanishing gradient). "
+        "Trained, the ReLU net reaches about 98 %. In TensorBoard, gradient_norm/ "
+        "holds each layer's gradient norm as it trains."
+    ),
+    usage="python labs/DNN_deep_hidden_layer5.py [--activation sigmoid]",
+    variants=config,
+    claim=claim,
+    target=0.98,
+    detail=True,  # each layer's gradient norm in TensorBoard
+    extras={"grad_ratio": measures.grad_ratio, "sigmoid_ratio": sigmoid_ratio},
+)
+
+
 if __name__ == "__main__":
-    run_lab(
-        config,
-        claim,
-        target=0.98,
-        detail=True,  # each layer's gradient norm in TensorBoard
-        extras={"grad_ratio": measures.grad_ratio, "sigmoid_ratio": sigmoid_ratio},
-    )
+    LAB.run()

@@ -1,24 +1,9 @@
-"""
-Title: Watching a deep net learn in TensorBoard
-Slide: "Deep Neural Network - TensorBoard" (exercise
-DNN_deep_hidden_layer5_tensorboard.py)
-Description: the five-layer net of DNN_deep_hidden_layer5.py, with ReLU and with
-sigmoid (nothing else differs), logged in full: loss, accuracy and learning rate per
-epoch and every 50 batches, weight and bias histograms, each hidden layer's activation
-histogram, each layer's gradient norm every 50 batches (gradient_norm/) and its
-gradients' histogram every epoch (gradients/), and the model graph. What the two runs
-show side by side: sigmoid's activation histograms pile up at 0 and 1, its first
-layer gets a far smaller gradient (gradient_norm/dense_1 against …/dense_5), and its
-loss falls more slowly.
-Run: python labs/DNN_deep_hidden_layer5_tensorboard.py, then tensorboard --logdir logs
-"""
-
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, below, measures, num, run_lab
+from dnnlab import Claim, Config, Lab, below, measures, num
 
 relu = Config(
     name="DNN_deep_hidden_layer5_tensorboard",
@@ -54,5 +39,33 @@ def claim(results) -> Claim:
     )
 
 
+LAB = Lab(
+    title="Watching a deep net learn in TensorBoard",
+    slide=(
+        '"Deep Neural Network - TensorBoard" (exercise '
+        "DNN_deep_hidden_layer5_tensorboard.py)"
+    ),
+    description=(
+        "the five-layer net of DNN_deep_hidden_layer5.py, with ReLU and with "
+        "sigmoid (nothing else differs), logged in full: loss, accuracy and "
+        "learning rate per epoch and every 50 batches, weight and bias "
+        "histograms, each hidden layer's activation histogram, each layer's "
+        "gradient norm every 50 batches (gradient_norm/) and its gradients' "
+        "histogram every epoch (gradients/), and the model graph. What the two "
+        "runs show side by side: sigmoid's activation histograms pile up at 0 and "
+        "1, its first layer gets a far smaller gradient (gradient_norm/dense_1 "
+        "against …/dense_5), and its loss falls more slowly."
+    ),
+    usage=(
+        "python labs/DNN_deep_hidden_layer5_tensorboard.py, then tensorboard "
+        "--logdir logs"
+    ),
+    variants=variants,
+    claim=claim,
+    detail=True,
+    extras={"grad_ratio": measures.grad_ratio},
+)
+
+
 if __name__ == "__main__":
-    run_lab(variants, claim, detail=True, extras={"grad_ratio": measures.grad_ratio})
+    LAB.run()

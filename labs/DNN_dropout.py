@@ -1,19 +1,9 @@
-"""
-Title: Overfitting, underfitting and dropout
-Slide: "Deep Neural Network - overfitting / dropout"
-Description: a large net on 2,000 training images overfits (train accuracy far above
-validation); dropping 20 % or 50 % of the hidden units while training narrows the gap. A
-net with two hidden units underfits: train and validation accuracy both stay low. The
-figure overlays train (dashed) and validation (solid) accuracy.
-Run: python labs/DNN_dropout.py [--epochs 30]
-"""
-
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, below, plots, run_lab
+from dnnlab import Claim, Config, Lab, below, plots
 
 base = Config(
     name="DNN_dropout",
@@ -49,6 +39,25 @@ def claim(results) -> Claim:
     )
 
 
+figures = {"train_vs_validation.png": plots.train_vs_validation}
+
+LAB = Lab(
+    title="Overfitting, underfitting and dropout",
+    slide='"Deep Neural Network - overfitting / dropout"',
+    description=(
+        "a large net on 2,000 training images overfits (train accuracy far above "
+        "validation); dropping 20 % or 50 % of the hidden units while training "
+        "narrows the gap. A net with two hidden units underfits: train and "
+        "validation accuracy both stay low. The figure overlays train (dashed) "
+        "and validation (solid) accuracy."
+    ),
+    usage="python labs/DNN_dropout.py [--epochs 30]",
+    variants=variants,
+    claim=claim,
+    target=0.9,
+    figures=figures,
+)
+
+
 if __name__ == "__main__":
-    figures = {"train_vs_validation.png": plots.train_vs_validation}
-    run_lab(variants, claim, target=0.9, figures=figures)
+    LAB.run()

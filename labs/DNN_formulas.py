@@ -1,16 +1,3 @@
-"""
-Title: The slides' formulas against what Keras computes, every convention named
-Slide: "Deep Neural Network - Cost Function", "Softmax", "Activation Function",
-"Weight Decay", "Batch Normalization", "Dropout"
-Description: each formula as the slide writes it, in NumPy (dnnlab/scratch.py where
-it has the piece), beside the Keras call a student writes, on the same float64 input
-(small random arrays, new for each seed). Where the two differ by a convention (a
-mean for a sum, λ for λ/2n, which side of dropout scales), the table names it and
-gives both differences: as written, and after the convention. Its claim: every
-formula is what Keras computes once its convention is named.
-Run: python labs/DNN_formulas.py [--variants mse,l2]
-"""
-
 import sys
 from pathlib import Path
 
@@ -18,7 +5,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository'
 
 import time
 
-from dnnlab import Claim, Config, above, below, column, num, run_lab
+from dnnlab import Claim, Config, Lab, above, below, column, num
 from dnnlab import scratch as s
 
 import numpy as np
@@ -90,17 +77,25 @@ def compute(name, rng, keras):
     """(the slide's value with the convention applied, Keras' value, the value
     without it (the formula as written, Keras' default, the other library's or
     book's reading), or None where there is no convention), float64."""
-    ops = keras.ops
-    x = rng.uniform(-3, 3, (8, 6))
-    z = rng.normal(0, 2, (8, 10))
-    t = np.eye(10)[rng.integers(0, 10, 8)]
-    y = s.softmax(z)
-    w = rng.normal(0, 0.1, (6, 4))
-    lam, p = 0.1, 0.5
+    d = dict(
+        x=rng.uniform(-3, 3, (8, 6)),
+        z=rng.normal(0, 2, (8, 10)),
+        t=np.eye(10)[rng.integers(0, 10, 8)],
+    )
+    d.update(y=s.softmax(d["z"]), w=rng.normal(0, 0.1, (6, 4)), lam=0.1, p=0.5)
+    for part in (costs, activations, regularizers, layers):
+        values = part(name, d, rng, keras)
+        if values is not None:
+            return values
+    raise KeyError(name)
 
-    def f64(layer_or_loss):
-        return layer_or_loss(dtype="float64")
 
+def f64(layer_or_loss):
+    return layer_or_loss(dtype="float64")
+
+
+def costs(name, d, rng, keras):
+    y, t, z = d["y"], d["t"], d["z"]
     if name == "mse":
         slide, _ = s.mse(y, t)
         return slide * 2 / 10, f64(keras.losses.MeanSquaredError)(t, y), slide
@@ -108,7 +103,12 @@ def compute(name, rng, keras):
         slide, _ = s.softmax_cross_entropy(z, t)
         return slide, f64(keras.losses.CategoricalCrossentropy)(t, y), None
     if name == "softmax":
-        return y, keras.activations.softmax(ops.convert_to_tensor(z)), None
+        return y, keras.activations.softmax(keras.ops.convert_to_tensor(z)), None
+    return None
+
+
+def activations(name, d, rng, keras):
+    x = d["x"]
     if name in ("sigmoid", "tanh", "relu", "elu"):
         slide = {
             "sigmoid": lambda: s.sigmoid_forward(x)[0],
@@ -116,7 +116,8 @@ def compute(name, rng, keras):
             "relu": lambda: s.relu_forward(x)[0],
             "elu": lambda: np.where(x > 0, x, np.exp(x) - 1),
         }[name]()
-        return slide, getattr(keras.activations, name)(ops.convert_to_tensor(x)), None
+        tensor = keras.ops.convert_to_tensor(x)
+        return slide, getattr(keras.activations, name)(tensor), None
     if name == "leaky_relu":  # Keras holds the slope in float32
         slide = np.maximum(float(np.float32(0.01)) * x, x)
         keras_default = keras.layers.LeakyReLU(dtype="float64")(x)
@@ -126,16 +127,25 @@ def compute(name, rng, keras):
         layer = keras.layers.PReLU(alpha_initializer=alpha, dtype="float64")
         as_built = keras.layers.PReLU(dtype="float64")(x)  # α = 0
         return np.maximum(0.25 * x, x), layer(x), as_built
-    if name in ("l2", "l1"):
-        n = N_TRAIN
-        if name == "l2":
-            slide, keras_value = (
-                lam / (2 * n) * np.sum(w**2),
-                keras.regularizers.L2(lam / (2 * n))(w),
-            )
-            return slide, keras_value, keras.regularizers.L2(lam)(w)
+    return None
+
+
+def regularizers(name, d, rng, keras):
+    w, lam, n = d["w"], d["lam"], N_TRAIN
+    if name == "l2":
+        slide, keras_value = (
+            lam / (2 * n) * np.sum(w**2),
+            keras.regularizers.L2(lam / (2 * n))(w),
+        )
+        return slide, keras_value, keras.regularizers.L2(lam)(w)
+    if name == "l1":
         slide = lam / n * np.sum(np.abs(w))
         return slide, keras.regularizers.L1(lam / n)(w), keras.regularizers.L1(lam)(w)
+    return None
+
+
+def layers(name, d, rng, keras):
+    x, p = d["x"], d["p"]
     if name.startswith("batch_norm"):
         gamma, beta = rng.uniform(0.5, 2, 6), rng.normal(0, 1, 6)
         layer = keras.layers.BatchNormalization(
@@ -157,11 +167,11 @@ def compute(name, rng, keras):
         layer = keras.layers.Dropout(
             p, seed=int(rng.integers(1 << 30)), dtype="float64"
         )
-        out = ops.convert_to_numpy(layer(x, training=True))
+        out = keras.ops.convert_to_numpy(layer(x, training=True))
         mask = out != 0  # the units Keras kept
         textbook_train = x * mask  # the book scales at inference, × (1 − p)
         return s.dropout_forward(x, p, mask)[0], out, textbook_train
-    raise KeyError(name)
+    return None
 
 
 def fit(name, config, data, run_dir):
@@ -241,17 +251,35 @@ def text(key):
     return lambda seeds: seeds[0].extras[key]
 
 
+LAB = Lab(
+    title=("The slides' formulas against what Keras computes, every convention named"),
+    slide=(
+        '"Deep Neural Network - Cost Function", "Softmax", "Activation Function", '
+        '"Weight Decay", "Batch Normalization", "Dropout"'
+    ),
+    description=(
+        "each formula as the slide writes it, in NumPy (dnnlab/scratch.py where "
+        "it has the piece), beside the Keras call a student writes, on the same "
+        "float64 input (small random arrays, new for each seed). Where the two "
+        "differ by a convention (a mean for a sum, λ for λ/2n, which side of "
+        "dropout scales), the table names it and gives both differences: as "
+        "written, and after the convention. Its claim: every formula is what "
+        "Keras computes once its convention is named."
+    ),
+    usage="python labs/DNN_formulas.py [--variants mse,l2]",
+    variants=variants,
+    claim=claim,
+    fit=fit,
+    columns={
+        "formula": text("formula"),
+        "|slide − Keras|": column("difference", ".1e"),
+        "without the convention": lambda seeds: (
+            column("other", ".1e")(seeds) if "other" in seeds[0].extras else "–"
+        ),
+        "convention": text("convention"),
+    },
+)
+
+
 if __name__ == "__main__":
-    run_lab(
-        variants,
-        claim,
-        fit=fit,
-        columns={
-            "formula": text("formula"),
-            "|slide − Keras|": column("difference", ".1e"),
-            "without the convention": lambda seeds: (
-                column("other", ".1e")(seeds) if "other" in seeds[0].extras else "–"
-            ),
-            "convention": text("convention"),
-        },
-    )
+    LAB.run()

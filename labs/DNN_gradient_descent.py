@@ -1,21 +1,3 @@
-"""
-Title: Gradient descent and the update rules on a bowl, by hand and in Keras
-Slide: "Deep Neural Network - Gradient Descent", "Learning Rate", "Optimizer"
-Book: chapter 6's optimizer_compare_naive.py (Fig. 6-8): f(x, y) = x²/20 + y² from
-(−7, 2), 30 updates each of SGD at 0.95, Momentum at 0.1, AdaGrad at 1.5 and Adam at
-0.3, drawn on the contour: SGD zigzags across the steep y direction, Momentum rolls
-like a ball, AdaGrad and Adam damp the zigzag.
-Description: gradient descent at a rate too small (0.1), the book's (0.95) and too
-large (1.05: the y direction's curvature is 2, so a rate above 1 overshoots more each
-step), then each update rule the lecture names (the book's four and Nesterov at
-Momentum's rate, RMSProp at Adam's: our choice) four ways on the same 30 steps:
-as the textbook writes it (common/optimizer.py), by hand in Keras' convention
-(dnnlab/scratch.py), Keras' own optimizer on two float64 variables, and dnnlab's
-optimizer (Keras' but for Adam, which dnnlab fuses on TensorFlow). The bowl has no
-randomness: every seed gives the same numbers.
-Run: python labs/DNN_gradient_descent.py [--variants adam,momentum]
-"""
-
 import sys
 from pathlib import Path
 
@@ -23,7 +5,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository'
 
 import time
 
-from dnnlab import Claim, Config, above, below, column, num, run_lab
+from dnnlab import Claim, Config, Lab, above, below, column, num
 from dnnlab import scratch as s
 
 import numpy as np
@@ -268,17 +250,41 @@ def claim(results) -> Claim:
     )
 
 
+LAB = Lab(
+    title=("Gradient descent and the update rules on a bowl, by hand and in Keras"),
+    slide=('"Deep Neural Network - Gradient Descent", "Learning Rate", "Optimizer"'),
+    book=(
+        "chapter 6's optimizer_compare_naive.py (Fig. 6-8): f(x, y) = x²/20 + y² "
+        "from (−7, 2), 30 updates each of SGD at 0.95, Momentum at 0.1, AdaGrad "
+        "at 1.5 and Adam at 0.3, drawn on the contour: SGD zigzags across the "
+        "steep y direction, Momentum rolls like a ball, AdaGrad and Adam damp the "
+        "zigzag."
+    ),
+    description=(
+        "gradient descent at a rate too small (0.1), the book's (0.95) and too "
+        "large (1.05: the y direction's curvature is 2, so a rate above 1 "
+        "overshoots more each step), then each update rule the lecture names (the "
+        "book's four and Nesterov at Momentum's rate, RMSProp at Adam's: our "
+        "choice) four ways on the same 30 steps: as the textbook writes it "
+        "(common/optimizer.py), by hand in Keras' convention (dnnlab/scratch.py), "
+        "Keras' own optimizer on two float64 variables, and dnnlab's optimizer "
+        "(Keras' but for Adam, which dnnlab fuses on TensorFlow). The bowl has no "
+        "randomness: every seed gives the same numbers."
+    ),
+    usage="python labs/DNN_gradient_descent.py [--variants adam,momentum]",
+    variants=variants,
+    claim=claim,
+    fit=fit,
+    columns={
+        "distance after 30 / start": column(after, ".3g"),
+        "hand vs Keras": column("hand_vs_keras", ".1e"),
+        "textbook vs Keras": column("textbook_vs_keras", ".1e"),
+        "formula vs Keras": column("formula_vs_keras", ".1e"),
+        "dnnlab vs Keras": column("dnnlab_vs_keras", ".1e"),
+    },
+    figures={"paths.png": figure, "distance.png": distances},
+)
+
+
 if __name__ == "__main__":
-    run_lab(
-        variants,
-        claim,
-        fit=fit,
-        columns={
-            "distance after 30 / start": column(after, ".3g"),
-            "hand vs Keras": column("hand_vs_keras", ".1e"),
-            "textbook vs Keras": column("textbook_vs_keras", ".1e"),
-            "formula vs Keras": column("formula_vs_keras", ".1e"),
-            "dnnlab vs Keras": column("dnnlab_vs_keras", ".1e"),
-        },
-        figures={"paths.png": figure, "distance.png": distances},
-    )
+    LAB.run()

@@ -1,17 +1,3 @@
-"""
-Title: Hyperparameter search — manual, grid, random and Bayesian (keras-tuner)
-Slide: "Deep Neural Network - hyperparameter tuning"
-Description: the slide's list of choices — hidden layers and units, activation,
-initializer, regularizer and λ, optimizer, learning rate (log scale), batch size,
-dropout, batch norm — searched by keras-tuner, each strategy with the same trial
-budget. Each trial trains on --limit images for --epochs and is scored on the
-validation split only; each strategy's best configuration is then trained on all
-training images for --final-epochs and tested once. --variants random runs one
-strategy; --resume goes on with an interrupted search. Many processes: see
-docs/search.md (keras-tuner's chief and workers).
-Run: python labs/DNN_hyperparameter_search.py [--variants random] [--trials 10]
-"""
-
 import sys
 from pathlib import Path
 
@@ -19,7 +5,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository'
 
 from math import inf
 
-from dnnlab import Claim, Config, Stat, below, num, plots, run_lab
+from dnnlab import Claim, Config, Lab, Stat, below, num, plots
 
 config = Config(
     name="DNN_hyperparameter_search",
@@ -125,11 +111,33 @@ OPTIONS = {
     ),
 }
 
+LAB = Lab(
+    title=("Hyperparameter search — manual, grid, random and Bayesian (keras-tuner)"),
+    slide='"Deep Neural Network - hyperparameter tuning"',
+    description=(
+        "the slide's list of choices — hidden layers and units, activation, "
+        "initializer, regularizer and λ, optimizer, learning rate (log scale), "
+        "batch size, dropout, batch norm — searched by keras-tuner, each strategy "
+        "with the same trial budget. Each trial trains on --limit images for "
+        "--epochs and is scored on the validation split only; each strategy's "
+        "best configuration is then trained on all training images for "
+        "--final-epochs and tested once. --variants random runs one strategy; "
+        "--resume goes on with an interrupted search. Many processes: see "
+        "docs/search.md (keras-tuner's chief and workers)."
+    ),
+    usage=(
+        "python labs/DNN_hyperparameter_search.py [--variants random] [--trials 10]"
+    ),
+    variants=variants,
+    claim=claim,
+    fit=fit,
+    options=OPTIONS,
+    figures={"best_so_far.png": plots.best_so_far},
+    quick=("--trials", "1", "--final-epochs", "1", "--final-limit", "600"),
+    results=("--trials", "10", "--final-epochs", "3"),  # budgets for 2 cores
+    renamed={"--strategy": "--variants", "--strategies": "--variants"},
+)
+
+
 if __name__ == "__main__":
-    run_lab(
-        variants,
-        claim,
-        fit=fit,
-        options=OPTIONS,
-        figures={"best_so_far.png": plots.best_so_far},
-    )
+    LAB.run()

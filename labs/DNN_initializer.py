@@ -1,23 +1,9 @@
-"""
-Title: Weight initialization — naive normal vs Xavier (Glorot) vs He
-Slide: "Deep Neural Network - initial weight" (exercise DNN_initializer.py)
-Description: one five-layer ReLU net from four starts, trained by plain SGD (rate 0.01,
-as the textbook's comparison: an adaptive optimizer such as Adam would rescue a bad
-start and hide the lesson). A small normal (std 0.01) shrinks the signal layer by layer
-and stalls; a large one (std 1) blows it up; the slide's Xavier (std √(1/n)) and He
-(std √(2/n)) keep every layer's activations spread, He fully for ReLU, which halves the
-variance. In 30 layers the difference decides (He et al. 2015, Fig. 3): Xavier's
-activations shrink about 2^(−L/2) and the net stalls, He's stay level and it trains.
-The figure shows the activations of each hidden layer at initialization.
-Run: python labs/DNN_initializer.py [--epochs 5] [--seeds 3]
-"""
-
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, above, below, num, plots, run_lab
+from dnnlab import Claim, Config, Lab, above, below, num, plots
 
 base = Config(
     name="DNN_initializer",
@@ -113,11 +99,29 @@ def claim(results) -> Claim:
     )
 
 
+LAB = Lab(
+    title="Weight initialization — naive normal vs Xavier (Glorot) vs He",
+    slide=('"Deep Neural Network - initial weight" (exercise DNN_initializer.py)'),
+    description=(
+        "one five-layer ReLU net from four starts, trained by plain SGD (rate "
+        "0.01, as the textbook's comparison: an adaptive optimizer such as Adam "
+        "would rescue a bad start and hide the lesson). A small normal (std 0.01) "
+        "shrinks the signal layer by layer and stalls; a large one (std 1) blows "
+        "it up; the slide's Xavier (std √(1/n)) and He (std √(2/n)) keep every "
+        "layer's activations spread, He fully for ReLU, which halves the "
+        "variance. In 30 layers the difference decides (He et al. 2015, Fig. 3): "
+        "Xavier's activations shrink about 2^(−L/2) and the net stalls, He's stay "
+        "level and it trains. The figure shows the activations of each hidden "
+        "layer at initialization."
+    ),
+    usage="python labs/DNN_initializer.py [--epochs 5] [--seeds 3]",
+    variants=variants,
+    claim=claim,
+    target=0.9,
+    extras={"activation_std": activation_std},
+    figures={"activations.png": at_initialization},
+)
+
+
 if __name__ == "__main__":
-    run_lab(
-        variants,
-        claim,
-        target=0.9,
-        extras={"activation_std": activation_std},
-        figures={"activations.png": at_initialization},
-    )
+    LAB.run()

@@ -1,19 +1,9 @@
-"""
-Title: The learning rate — too big overshoots, too small crawls
-Slide: "Deep Neural Network - learning rate"
-Description: plain gradient descent at learning rates from 10 down to 0.0001, and Adam
-at 0.01 to 0.0001, on the same net and seed. The figure shows the training loss by
-iteration: the largest rates overshoot (or diverge, reported as such, and the others go
-on), the smallest crawl; 0.01–0.001 is the slide's usual range.
-Run: python labs/DNN_learning_rate.py [--epochs 5]
-"""
-
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, above, loss, plots, run_lab
+from dnnlab import Claim, Config, Lab, above, loss, plots
 
 base = Config(name="DNN_learning_rate", hidden_units=(256, 256), epochs=5)
 variants = {
@@ -58,6 +48,25 @@ def claim(results) -> Claim:
     )
 
 
+figures = {"loss_by_iteration.png": plots.trace}
+
+LAB = Lab(
+    title="The learning rate — too big overshoots, too small crawls",
+    slide='"Deep Neural Network - learning rate"',
+    description=(
+        "plain gradient descent at learning rates from 10 down to 0.0001, and "
+        "Adam at 0.01 to 0.0001, on the same net and seed. The figure shows the "
+        "training loss by iteration: the largest rates overshoot (or diverge, "
+        "reported as such, and the others go on), the smallest crawl; 0.01–0.001 "
+        "is the slide's usual range."
+    ),
+    usage="python labs/DNN_learning_rate.py [--epochs 5]",
+    variants=variants,
+    claim=claim,
+    target=0.95,
+    figures=figures,
+)
+
+
 if __name__ == "__main__":
-    figures = {"loss_by_iteration.png": plots.trace}  # the slide's picture
-    run_lab(variants, claim, target=0.95, figures=figures)
+    LAB.run()

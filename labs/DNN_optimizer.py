@@ -1,19 +1,9 @@
-"""
-Title: Optimizers — SGD, Momentum, Nesterov, AdaGrad, RMSProp, Adam
-Slide: "Deep Neural Network - optimizer"
-Description: the same net from the same initial weights, trained by each update rule at
-its usual learning rate. The figure is the slide's comparison: training loss against
-iterations. Momentum, RMSProp and Adam reach a low loss in far fewer iterations than
-plain SGD.
-Run: python labs/DNN_optimizer.py [--epochs 3]
-"""
-
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, below, num, plots, run_lab
+from dnnlab import Claim, Config, Lab, below, num, plots
 
 base = Config(name="DNN_optimizer", hidden_units=(256, 256), epochs=3)
 rates = {
@@ -47,6 +37,23 @@ def claim(results) -> Claim:
     )
 
 
+figures = {"loss_by_iteration.png": plots.trace}
+
+LAB = Lab(
+    title="Optimizers — SGD, Momentum, Nesterov, AdaGrad, RMSProp, Adam",
+    slide='"Deep Neural Network - optimizer"',
+    description=(
+        "the same net from the same initial weights, trained by each update rule "
+        "at its usual learning rate. The figure is the slide's comparison: "
+        "training loss against iterations. Momentum, RMSProp and Adam reach a low "
+        "loss in far fewer iterations than plain SGD."
+    ),
+    usage="python labs/DNN_optimizer.py [--epochs 3]",
+    variants=variants,
+    claim=claim,
+    figures=figures,
+)
+
+
 if __name__ == "__main__":
-    figures = {"loss_by_iteration.png": plots.trace}  # the slide's comparison
-    run_lab(variants, claim, figures=figures)
+    LAB.run()

@@ -1,19 +1,9 @@
-"""
-Title: Weight decay — L2 and L1 against overfitting
-Slide: "Deep Neural Network - weight decay" (exercise DNN_regularization.py)
-Description: a large net on only 1,000 training images learns them by heart (train
-accuracy 100 %, test about 88 %). Adding λ·Σw² (L2) or λ·Σ|w| (L1) to the loss keeps the
-weights small: the larger λ, the narrower the gap between train and test accuracy. Look
-at the test column too: on this small set the gap closes mostly from above.
-Run: python labs/DNN_regularization.py [--limit 1000] [--epochs 30]
-"""
-
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, below, run_lab
+from dnnlab import Claim, Config, Lab, below
 
 base = Config(
     name="DNN_regularization",
@@ -44,5 +34,22 @@ def claim(results) -> Claim:
     )
 
 
+LAB = Lab(
+    title="Weight decay — L2 and L1 against overfitting",
+    slide=('"Deep Neural Network - weight decay" (exercise DNN_regularization.py)'),
+    description=(
+        "a large net on only 1,000 training images learns them by heart (train "
+        "accuracy 100 %, test about 88 %). Adding λ·Σw² (L2) or λ·Σ|w| (L1) to "
+        "the loss keeps the weights small: the larger λ, the narrower the gap "
+        "between train and test accuracy. Look at the test column too: on this "
+        "small set the gap closes mostly from above."
+    ),
+    usage="python labs/DNN_regularization.py [--limit 1000] [--epochs 30]",
+    variants=variants,
+    claim=claim,
+    target=0.85,
+)
+
+
 if __name__ == "__main__":
-    run_lab(variants, claim, target=0.85)
+    LAB.run()

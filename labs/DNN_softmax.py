@@ -1,19 +1,9 @@
-"""
-Title: Softmax regression — 784 → 10 with cross-entropy
-Slide: "Deep Neural Network - softmax" (exercise DNN_softmax.py)
-Description: the slide's own formulation in TensorFlow 2 (W and b as variables, logits =
-x·W + b, mean softmax cross-entropy, gradient descent under a GradientTape) beside the
-same model in Keras. Both start from the same weights and land at about 92 % test
-accuracy; the softmax outputs of every test image sum to 1.
-Run: python labs/DNN_softmax.py [--epochs 10] [--seeds 3]
-"""
-
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, above, below, measures, num, run_lab
+from dnnlab import Claim, Config, Lab, above, below, measures, num
 
 config = Config(
     name="DNN_softmax",
@@ -75,10 +65,23 @@ def claim(results) -> Claim:
     )
 
 
+LAB = Lab(
+    title="Softmax regression — 784 → 10 with cross-entropy",
+    slide='"Deep Neural Network - softmax" (exercise DNN_softmax.py)',
+    description=(
+        "the slide's own formulation in TensorFlow 2 (W and b as variables, "
+        "logits = x·W + b, mean softmax cross-entropy, gradient descent under a "
+        "GradientTape) beside the same model in Keras. Both start from the same "
+        "weights and land at about 92 % test accuracy; the softmax outputs of "
+        "every test image sum to 1."
+    ),
+    usage="python labs/DNN_softmax.py [--epochs 10] [--seeds 3]",
+    variants=config,
+    claim=claim,
+    target=0.92,
+    extras={"sum_error": measures.sum_error, "tape_accuracy": slide_formulation},
+)
+
+
 if __name__ == "__main__":
-    run_lab(
-        config,
-        claim,
-        target=0.92,
-        extras={"sum_error": measures.sum_error, "tape_accuracy": slide_formulation},
-    )
+    LAB.run()

@@ -6,7 +6,7 @@ prints one JSON line per lab: {"lab", "lengths", "setups": {variant: digest},
 "trained": [every config the probe trained], "seconds"}, or {"lab", "error"}.
 TREE is a checkout (the working tree, or a commit's files): its dnnlab and labs/
 are what runs; this file may be newer than TREE, so it uses no more of
-dnnlab than run_lab's arguments, Config.replace, train and a Result's fields.
+dnnlab than a lab's declaration, Config.replace, train and a Result's fields.
 
 Each variant trains shrunk (at most SHRINK's images, epochs and steps, no
 TensorBoard, no checkpoint), through the lab's own `fit` where it has one, then
@@ -22,10 +22,10 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import importlib.util
 import io
 import json
 import os
-import runpy
 import sys
 import tempfile
 import time
@@ -53,25 +53,21 @@ NUMBERS = (
 
 
 def spec(path: Path) -> dict:
-    """What a lab hands to run_lab (variants, claim, extras, figures, fit…), from
-    running its file with run_lab replaced; nothing trains."""
-    import dnnlab
-    import dnnlab.lab
+    """What a lab declares (variants, claim, extras, figures, fit…): its LAB, read
+    from its module; nothing trains. A tree from before LAB (an old commit's) is
+    read by legacy_digest.py, the one reader of that form."""
+    name = "probed_" + "__".join(path.with_suffix("").parts[-2:])
+    module_spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(module_spec)
+    sys.modules[name] = module
+    module_spec.loader.exec_module(module)
+    lab = getattr(module, "LAB", None)
+    if lab is None:
+        import legacy_digest
 
-    got: dict = {}
-
-    def capture(variants, claim, **kwargs):
-        got.update(kwargs, variants=variants, claim=claim)
-
-    real = dnnlab.run_lab
-    dnnlab.run_lab = dnnlab.lab.run_lab = capture
-    try:
-        runpy.run_path(str(path), run_name="__main__")
-    finally:
-        dnnlab.run_lab = dnnlab.lab.run_lab = real
-    if isinstance(got["variants"], dnnlab.Config):
-        got["variants"] = {"net": got["variants"]}
-    return got
+        return legacy_digest.spec(path)
+    fields = ("variants", "claim", "extras", "figures", "fit", "options", "detail")
+    return {f: getattr(lab, f) for f in fields} | {"columns": lab.columns}
 
 
 def shrink(config):

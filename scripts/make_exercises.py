@@ -18,7 +18,6 @@ Usage: python scripts/make_exercises.py [DIR]      (default exercises/)
 
 from __future__ import annotations
 
-import ast
 import inspect
 import re
 import sys
@@ -89,50 +88,43 @@ TOPICS = {  # file: (title, what the slides say, the functions in order)
 BLOCK = re.compile(r"^( *)# solution\n(.*?)^ *# end solution\n", re.M | re.S)
 
 
+def stub(m: re.Match) -> str:
+    """A marked body as the student gets it: its hints and a raise."""
+    indent, body = m.group(1), m.group(2)
+    hints = [line for line in body.splitlines() if line.strip().startswith("#")]
+    todo = f"{indent}# TODO: your code\n"
+    return (
+        todo + "".join(f"{h}\n" for h in hints) + f"{indent}raise NotImplementedError\n"
+    )
+
+
 def student(source: str) -> str:
     """The reference with each marked body replaced by its hints and a raise."""
-
-    def stub(m: re.Match) -> str:
-        indent, body = m.group(1), m.group(2)
-        hints = [line for line in body.splitlines() if line.strip().startswith("#")]
-        todo = f"{indent}# TODO: your code\n"
-        return (
-            todo
-            + "".join(f"{h}\n" for h in hints)
-            + (f"{indent}raise NotImplementedError\n")
-        )
-
     return HEADER + BLOCK.sub(stub, source)
 
 
-def functions(source: str) -> dict[str, tuple[str, str]]:
-    """Each function's (docstring, code without the docstring) in a module's source."""
-    lines, out = source.splitlines(), {}
-    for node in ast.parse(source).body:
-        if isinstance(node, ast.FunctionDef):
-            doc = node.body[0]
-            code = (
-                lines[node.lineno - 1 : doc.lineno - 1]
-                + lines[doc.end_lineno : node.end_lineno]
-            )
-            out[node.name] = (ast.get_docstring(node), "\n".join(code))
+def functions() -> dict[str, tuple[str, str]]:
+    """Each function of scratch.py: (its docstring, the student's code of it
+    without the docstring)."""
+    out = {}
+    for name, fn in vars(scratch).items():
+        if inspect.isfunction(fn) and fn.__module__ == scratch.__name__:
+            before, after = inspect.getsource(fn).split(f'"""{fn.__doc__}"""', 1)
+            code = BLOCK.sub(stub, before.rstrip() + after).rstrip("\n")
+            out[name] = (inspect.getdoc(fn), code)
     return out
 
 
-def uses(code: str) -> set[str]:
-    return {n.id for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Name)}
+def uses(name: str) -> set[str]:
+    """The global names a function of scratch.py refers to."""
+    return set(getattr(scratch, name).__code__.co_names)
 
 
 def notebook(topic: str) -> nbformat.NotebookNode:
     title, intro, names = TOPICS[topic]
-    stubs = functions(student(inspect.getsource(scratch)))
+    stubs = functions()
     own = set(names)
-    imported = sorted(
-        n
-        for f in names
-        for n in uses(inspect.getsource(getattr(scratch, f)))
-        if n in stubs and n not in own
-    )
+    imported = sorted(n for f in names for n in uses(f) if n in stubs and n not in own)
     imports = "import numpy as np\n\nfrom dnnlab.exercises import check"
     if imported:  # the other notebooks' functions, as the reference writes them
         imports += f"\nfrom dnnlab.scratch import {', '.join(imported)}"

@@ -1,7 +1,8 @@
 """make notebooks: every lab as a Jupyter notebook, generated from its script.
 
-The lab stays the one source: its header docstring becomes the first Markdown cell,
-its code the code cells (a cell per function), its `run_lab(...)` the last one, with
+The lab stays the one source: its declaration's text (LAB's title, slide, …)
+becomes the first Markdown cell, its module's code the code cells (a cell per
+function, as inspect finds them), `results = LAB.run(argv=flags)` the last one, with
 the flags from a `flags` cell before it (as on the command line; in CI the quick
 run's). A first cell finds dnnlab (this repository, or installs it: Colab), a last
 one opens TensorBoard inline (tagged skip-execution: CI does not start it).
@@ -15,10 +16,8 @@ Usage: python scripts/notebooks.py             write notebooks/ (changed labs on
 
 from __future__ import annotations
 
-import ast
-import re
+import inspect
 import sys
-import textwrap
 from pathlib import Path
 
 import nbformat
@@ -52,17 +51,10 @@ FLAGS = (
 )
 
 
-def header(doc: str, lab: registry.Lab) -> str:
-    """The docstring's "Key: text" paragraphs as Markdown, the title a heading."""
-    fields: list[list[str]] = []
-    for line in doc.strip().splitlines():
-        key = re.match(r"^([A-Z][a-z]+): ", line)
-        if key:
-            fields.append([key.group(1), line[key.end() :]])
-        else:
-            fields[-1][1] += " " + line.strip()
+def header(lab: registry.Entry) -> str:
+    """The lab's text as Markdown, the title a heading."""
     out = []
-    for key, text in fields:
+    for key, text in lab.declaration().header():
         if key == "Title":
             out.append(f"# {text}")
         elif key == "Run":
@@ -72,73 +64,81 @@ def header(doc: str, lab: registry.Lab) -> str:
     return "\n\n".join(out)
 
 
-def preamble(node: ast.stmt, source: str) -> bool:
-    """Whether a statement is the script's way to find dnnlab (the setup cell's job
-    in a notebook): the sys.path line, and its imports where nothing else uses them."""
-    code = ast.unparse(node)
-    if code.startswith("sys.path.insert(0, str(Path(__file__)"):
+# The script's way to find dnnlab: the setup cell's job in a notebook.
+PREAMBLE = (
+    "sys.path.insert(0, str(Path(__file__).resolve().parents[",
+    "import sys",
+    "from pathlib import Path",
+)
+MAIN = 'if __name__ == "__main__":'
+
+
+def preamble(line: str, source: str) -> bool:
+    """Whether a line is the sys.path line, or an import only it uses."""
+    if line.startswith(PREAMBLE[0]):
         return True
-    used = {"import sys": "sys.", "from pathlib import Path": "Path("}.get(code)
-    return used is not None and source.count(used) == 1  # the sys.path line's
+    used = {"import sys": "sys.", "from pathlib import Path": "Path("}.get(line)
+    return used is not None and source.count(used) == 1
 
 
-def chunks(tree: ast.Module, source: str) -> list[str]:
-    """The statements before the main block, grouped into cells: each function or
-    class its own, those between them together (with the comments above them)."""
+def code_only(lines: list[str]) -> int:
+    """How many of the lines are statements: up to the last that is code (the
+    comments and blank lines after it go with the definition below them)."""
+    code = [i for i, line in enumerate(lines) if line.strip() and line[0] != "#"]
+    return code[-1] + 1 if code else 0
+
+
+def chunks(lab: registry.Entry) -> list[str]:
+    """The module's code before its __main__ block, as cells: each function or
+    class its own (with the comments above it), the statements between them
+    together; the preamble left out."""
+    lab.declaration()
+    module = sys.modules[lab.module]
+    source = inspect.getsource(module)
     lines = source.splitlines()
-    cells: list[list[str]] = []
-    end, after_def = tree.body[0].end_lineno, True  # after the docstring
-    for node in tree.body[1:]:
-        if isinstance(node, ast.If) and "__main__" in ast.unparse(node.test):
-            break
-        if not preamble(node, source):
-            is_def = isinstance(node, ast.FunctionDef | ast.ClassDef)
-            if is_def or after_def:
-                cells.append([])
-            cells[-1] += lines[end : node.end_lineno]
-            after_def = is_def
-        end = node.end_lineno
+    lines = [line for line in lines[: lines.index(MAIN)] if not preamble(line, source)]
+    text = "\n".join(lines)
+    own = [
+        obj
+        for obj in vars(module).values()
+        if (inspect.isfunction(obj) or inspect.isclass(obj))
+        and obj.__module__ == module.__name__
+        and obj.__name__ != "<lambda>"
+    ]
+    spans = []  # each top-level definition's (first, end) line in `lines`
+    for obj in own:
+        body = inspect.getsource(obj).rstrip("\n")
+        if body[:1].isspace() or f"\n{body}" not in f"\n{text}":
+            continue  # made inside something else
+        first = f"\n{text}".index(f"\n{body}") and text[: text.index(body)].count("\n")
+        spans.append((first, first + body.count("\n") + 1))
+    cells, at = [], 0
+    for first, end in sorted(spans):
+        if first < at:
+            continue
+        between = lines[at:first]
+        n = code_only(between)
+        if n:
+            cells.append(between[:n])
+        cells.append(between[n:] + lines[first:end])
+        at = end
+    cells.append(lines[at:])
     return ["\n".join(c).strip("\n") for c in cells if "".join(c).strip()]
 
 
-def run_cell(main: str) -> str:
-    """The main block's code, dedented: `results = run_lab(..., argv=flags)`."""
-    code = textwrap.dedent(main)
-    call = next(
-        n
-        for n in ast.walk(ast.parse(code))
-        if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "run_lab"
-    )
-    lines = code.splitlines()
-    row, close = call.end_lineno - 1, call.end_col_offset - 1  # the call's ")"
-    if call.lineno == call.end_lineno:
-        lines[row] = lines[row][:close] + ", argv=flags" + lines[row][close:]
-    else:  # one argument a line, each ending in a comma
-        lines.insert(row, " " * (call.col_offset + 4) + "argv=flags,")
-    first = lines[call.lineno - 1]
-    col = call.col_offset
-    lines[call.lineno - 1] = first[:col] + "results = " + first[col:]
-    return "\n".join(lines)
+RUN = "results = LAB.run(argv=flags)"
 
 
-def notebook(lab: registry.Lab) -> nbformat.NotebookNode:
-    source = lab.file.read_text()
-    tree = ast.parse(source)
-    (main,) = [
-        n
-        for n in tree.body
-        if isinstance(n, ast.If) and "__main__" in ast.unparse(n.test)
-    ]
-    main_src = "\n".join(source.splitlines()[main.body[0].lineno - 1 : main.end_lineno])
+def notebook(lab: registry.Entry) -> nbformat.NotebookNode:
     name = lab.file.stem
     new = nbformat.v4
     cells = [
-        new.new_markdown_cell(header(ast.get_docstring(tree), lab)),
+        new.new_markdown_cell(header(lab)),
         new.new_code_cell(SETUP),
-        *(new.new_code_cell(c) for c in chunks(tree, source)),
+        *(new.new_code_cell(c) for c in chunks(lab)),
         new.new_markdown_cell("## Run the lab"),
         new.new_code_cell(FLAGS, metadata={"tags": ["parameters"]}),
-        new.new_code_cell(run_cell(main_src)),
+        new.new_code_cell(RUN),
         new.new_markdown_cell(
             "## TensorBoard\n\nThe runs of this lab, inline (in a terminal: "
             f"`tensorboard --logdir logs/{name}`)."
@@ -155,7 +155,7 @@ def notebook(lab: registry.Lab) -> nbformat.NotebookNode:
     return nb
 
 
-def path(lab: registry.Lab) -> Path:
+def path(lab: registry.Entry) -> Path:
     return OUT / f"{lab.path}.ipynb"
 
 

@@ -23,7 +23,6 @@ import json
 import os
 import platform
 import re
-import runpy
 import subprocess
 import sys
 import tempfile
@@ -37,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from dnnlab import files, registry  # noqa: E402
 from dnnlab.claims import Claim, pct  # noqa: E402
-from dnnlab.lab import load, table  # noqa: E402
+from dnnlab.lab import Lab, load, table  # noqa: E402
 
 SAVED = ROOT / "docs/results"  # the numbers behind the page, committed
 FIGURES = ROOT / "docs/figures"
@@ -108,7 +107,7 @@ def command(lab: str, seeds: int) -> list[str]:
         "--seeds",
         str(seeds),
         "--no-tensorboard",
-        *registry.BY_PATH[lab].results,
+        *registry.BY_PATH[lab].declaration().results,
     ]
 
 
@@ -303,11 +302,9 @@ def run(lab: str, seeds: int) -> None:
 def draw(lab: str) -> None:
     """docs/figures/<lab>__*.png, drawn by the lab's figures' code of now from its
     saved numbers: a change to a figure retrains nothing."""
-    from digest import spec
-
     from dnnlab import plots
 
-    got = spec(ROOT / "labs" / f"{lab}.py")
+    got = registry.BY_PATH[lab].declaration()
     path = SAVED / f"{stem(lab)}.json"
     results = load(path, remedy(path))
     FIGURES.mkdir(parents=True, exist_ok=True)
@@ -315,48 +312,39 @@ def draw(lab: str) -> None:
         old.unlink()
     parts = next(iter(results.values()))[0].run_dir.parts  # …/lab/timestamp/…
     when = parts[parts.index(stem(lab)) + 1]
-    if got.get("columns") is None:  # a net trained on MNIST: its learning curves
+    if got.net:  # a net trained on MNIST: its learning curves
         plots.curves(
             results, FIGURES / f"{stem(lab)}__compare.png", f"{stem(lab)} · {when}"
         )
-    figures = got.get("figures") or {}
-    for file, figure in figures.items():
+    for file, figure in got.figures.items():
         figure(results, FIGURES / f"{stem(lab)}__{file}")
 
 
-def judge(lab: str) -> tuple[dict, dict, dict, Claim]:
-    """The lab's saved file, its module (with its table's columns, if its own, as
-    COLUMNS), its results, and its own claim on them."""
-    from digest import spec
-
+def judge(lab: str) -> tuple[dict, Lab, dict, Claim]:
+    """The lab's saved file, its declaration, its results, and its own claim on
+    them."""
     saved = read_json(SAVED / f"{stem(lab)}.json")
-    module = runpy.run_path(str(ROOT / "labs" / f"{lab}.py"))
-    module["COLUMNS"] = spec(ROOT / "labs" / f"{lab}.py").get("columns")
+    declared = registry.BY_PATH[lab].declaration()
     path = SAVED / f"{stem(lab)}.json"
     results = load(path, remedy(path))
-    claim = module["claim"](results)
+    claim = declared.claim(results)
     if saved["seeds"] == 1:
         claim.notes.append("rests on one seed")
-    return saved, module, results, claim
+    return saved, declared, results, claim
 
 
-def title(module: dict) -> str:
-    return re.search(r"^Title: (.+)$", module["__doc__"], re.M)[1]
-
-
-def source(module: dict) -> tuple[str, str]:
-    """The header's Book: or Paper: paragraph (what the source ran and shows), as
-    ("book" or "paper", text), or ("", "")."""
-    found = re.search(
-        r"^(Book|Paper): (.+?)\n(?=\w+: )", module["__doc__"], re.M | re.S
-    )
-    return (found[1].lower(), " ".join(found[2].split())) if found else ("", "")
+def source(declared: Lab) -> tuple[str, str]:
+    """What the source ran and shows (its book or paper), as ("book" or "paper",
+    text), or ("", "")."""
+    if declared.book:
+        return "book", declared.book
+    return ("paper", declared.paper) if declared.paper else ("", "")
 
 
 def section(
-    i: int, lab: str, saved: dict, module: dict, results: dict, claim: Claim
+    i: int, lab: str, saved: dict, declared: Lab, results: dict, claim: Claim
 ) -> str:
-    rows = table(results, saved["target"], columns=module["COLUMNS"]).splitlines()
+    rows = table(results, saved["target"], columns=declared.columns).splitlines()
     head = ["variant", *re.split(r"\s{2,}", rows[0].strip())]
     cells = [head] + [re.split(r"\s{2,}", row.strip()) for row in rows[1:]]
     cells = [[c.replace("|", "\\|") for c in row] for row in cells]  # |x| in a cell
@@ -368,10 +356,10 @@ def section(
         for p in sorted(FIGURES.glob(f"{stem(lab)}__*.png"))
     )
     v = saved["versions"]
-    kind, shows = source(module)
+    kind, shows = source(declared)
     return "\n\n".join(
         [
-            f"## {i}. {title(module)}",
+            f"## {i}. {declared.title}",
             *([f"**The {kind}:** {shows}"] if shows else []),
             f"**Claim:** {claim.sentence}.",
             f"**Verdict: {claim.verdict}**"
@@ -390,92 +378,71 @@ def group(labs: list[str], first: int = 1) -> tuple[list, list, list, float]:
     """Sections, summary rows, README rows and wall time of some labs."""
     sections, summary, readme, walls = [], [], [], 0.0
     for i, lab in enumerate(labs, first):
-        saved, module, results, claim = judge(lab)
+        saved, declared, results, claim = judge(lab)
         walls += saved["wall"]
-        sections.append(section(i, lab, saved, module, results, claim))
+        sections.append(section(i, lab, saved, declared, results, claim))
         verdict = claim.verdict if claim.verdict == "holds" else f"**{claim.verdict}**"
         summary.append(
             f"| {i} | {claim.sentence} | {verdict} | `make {TARGETS[lab]}` |"
         )
         readme.append(
-            f"| `make {TARGETS[lab]}` | {title(module)} | {headline(module, results)} "
+            f"| `make {TARGETS[lab]}` | {declared.title} | "
+            f"{headline(declared, results)} "
             f"| {verdict} |"
         )
     return sections, summary, readme, walls
 
 
-def headline(module: dict, results: dict) -> str:
+def headline(declared: Lab, results: dict) -> str:
     """The README's number for a lab: the best variant's test accuracy."""
-    if module["COLUMNS"] is not None:
+    if not declared.net:
         return "– (trains no net on MNIST)"
     best = max(results, key=lambda n: results[n].stat("test_accuracy").mean)
     return f"{pct(results[best].stat('test_accuracy'))} ({best})"
 
 
-def render(labs: list[str], figures: bool = True) -> None:
-    if figures:
-        for lab in labs:
-            draw(lab)
-    lecture = [lab for lab in labs if lab in LABS]
-    textbook = [lab for lab in labs if lab in BOOK]
-    sections, summary, readme, walls = group(lecture)
-    b_sections, b_summary, _, b_walls = group(textbook, len(lecture) + 1)
-    papers = [lab for lab in labs if lab in PAPERS]
-    p_sections, p_summary, _, p_walls = group(papers, len(lecture) + len(textbook) + 1)
-    head = "| # | claim | verdict | command |\n|---|---|---|---|\n"
-    text = "\n\n".join(
-        [
-            "# RESULTS: the lecture's claims, checked over seeds",
-            "Written by `make results` (scripts/results.py) from the labs' saved "
-            "results in docs/results/; every number and verdict below comes from "
-            "the lab's own `claim()` on those numbers. A difference counts when it "
-            "exceeds twice its standard error over the seeds (dnnlab/claims.py); "
-            f"otherwise the verdict says *within seed noise*. The lecture's labs took "
-            f"{walls / 60:.1f} min in all, the textbook's {b_walls / 60:.1f} min, "
-            f"the papers' {p_walls / 60:.1f} min (2 cores, no GPU).",
-            head + "\n".join(summary),
-            *sections,
-            *(
-                [
-                    "# The textbook, side by side",
-                    "Chapter 6 of *Deep Learning from Scratch* (Saito) has nine "
-                    "programs (ch06/ in oreilly-japan/deep-learning-from-scratch). "
-                    "labs/textbook/ runs eight of them with dnnlab's Config or "
-                    "dnnlab/scratch.py; each section says what the book ran and "
-                    "shows, where the set-up differs, and whether the book's result "
-                    "holds here. The ninth, `optimizer_compare_naive.py` (Fig. 6-8, "
-                    "the update rules on the bowl x²/20 + y²), is the lecture's lab "
-                    f"DNN_gradient_descent (section {lecture.index(NAIVE) + 1})."
-                    if NAIVE in lecture
-                    else "",
-                    "| program | lab |\n|---|---|\n"
-                    + "\n".join(
-                        f"| `{program}.py` | `{lab}` |"
-                        for program, lab in PROGRAMS.items()
-                    ),
-                    head + "\n".join(b_summary),
-                    *b_sections,
-                ]
-                if textbook
-                else []
-            ),
-            *(
-                [
-                    "# The papers, side by side",
-                    "The lecture's claims come from a handful of papers, each with "
-                    "an MNIST figure or table. labs/papers/ runs each one's set-up "
-                    "with dnnlab's Config, shortened where 2 cores demand it (each "
-                    "section says so); each section quotes what the paper ran and "
-                    "shows, and whether it holds here.",
-                    head + "\n".join(p_summary),
-                    *p_sections,
-                ]
-                if papers
-                else []
-            ),
-        ]
-    )
-    files.write(PAGE, text + "\n")
+HEAD = "| # | claim | verdict | command |\n|---|---|---|---|\n"
+
+
+def textbook_part(lecture: list[str], summary: list, sections: list) -> list[str]:
+    """The textbook's side-by-side part of RESULTS.md."""
+    return [
+        "# The textbook, side by side",
+        "Chapter 6 of *Deep Learning from Scratch* (Saito) has nine "
+        "programs (ch06/ in oreilly-japan/deep-learning-from-scratch). "
+        "labs/textbook/ runs eight of them with dnnlab's Config or "
+        "dnnlab/scratch.py; each section says what the book ran and "
+        "shows, where the set-up differs, and whether the book's result "
+        "holds here. The ninth, `optimizer_compare_naive.py` (Fig. 6-8, "
+        "the update rules on the bowl x²/20 + y²), is the lecture's lab "
+        f"DNN_gradient_descent (section {lecture.index(NAIVE) + 1})."
+        if NAIVE in lecture
+        else "",
+        "| program | lab |\n|---|---|\n"
+        + "\n".join(
+            f"| `{program}.py` | `{lab}` |" for program, lab in PROGRAMS.items()
+        ),
+        HEAD + "\n".join(summary),
+        *sections,
+    ]
+
+
+def papers_part(summary: list, sections: list) -> list[str]:
+    """The papers' side-by-side part of RESULTS.md."""
+    return [
+        "# The papers, side by side",
+        "The lecture's claims come from a handful of papers, each with "
+        "an MNIST figure or table. labs/papers/ runs each one's set-up "
+        "with dnnlab's Config, shortened where 2 cores demand it (each "
+        "section says so); each section quotes what the paper ran and "
+        "shows, and whether it holds here.",
+        HEAD + "\n".join(summary),
+        *sections,
+    ]
+
+
+def write_readme_table(readme: list[str]) -> None:
+    """The README's table of the lecture's labs, between its markers."""
     lines = [
         "| command | lab | best test accuracy (variant) | claim |",
         "|---|---|---|---|",
@@ -490,6 +457,36 @@ def render(labs: list[str], figures: bool = True) -> None:
         flags=re.S,
     )
     files.write(README, page)
+
+
+def render(labs: list[str], figures: bool = True) -> None:
+    if figures:
+        for lab in labs:
+            draw(lab)
+    lecture = [lab for lab in labs if lab in LABS]
+    textbook = [lab for lab in labs if lab in BOOK]
+    sections, summary, readme, walls = group(lecture)
+    b_sections, b_summary, _, b_walls = group(textbook, len(lecture) + 1)
+    papers = [lab for lab in labs if lab in PAPERS]
+    p_sections, p_summary, _, p_walls = group(papers, len(lecture) + len(textbook) + 1)
+    text = "\n\n".join(
+        [
+            "# RESULTS: the lecture's claims, checked over seeds",
+            "Written by `make results` (scripts/results.py) from the labs' saved "
+            "results in docs/results/; every number and verdict below comes from "
+            "the lab's own `claim()` on those numbers. A difference counts when it "
+            "exceeds twice its standard error over the seeds (dnnlab/claims.py); "
+            f"otherwise the verdict says *within seed noise*. The lecture's labs took "
+            f"{walls / 60:.1f} min in all, the textbook's {b_walls / 60:.1f} min, "
+            f"the papers' {p_walls / 60:.1f} min (2 cores, no GPU).",
+            HEAD + "\n".join(summary),
+            *sections,
+            *(textbook_part(lecture, b_summary, b_sections) if textbook else []),
+            *(papers_part(p_summary, p_sections) if papers else []),
+        ]
+    )
+    files.write(PAGE, text + "\n")
+    write_readme_table(readme)
     print(f"wrote RESULTS.md and the README's lab table ({len(labs)} labs)")
 
 

@@ -9,7 +9,7 @@ import sys
 import pytest
 from conftest import LABS, run_lab
 
-from dnnlab import Config
+from dnnlab import Config, registry
 from dnnlab.cli import parse
 
 VARIANTS = {"a": Config(dropout=0.1), "b": Config(dropout=0.2)}
@@ -63,13 +63,14 @@ def test_bad_flag_exits_2_with_one_line(args, says, capsys):
     assert says in line and line.endswith("(see --help)"), line
 
 
-def test_a_renamed_flag_is_answered_with_its_new_name(capsys, monkeypatch):
-    # The search lab's registry entry keeps its renamed flags.
-    monkeypatch.setattr(sys, "argv", ["labs/DNN_hyperparameter_search.py"])
-    line = refused(["--strategy", "a"], capsys)
+def test_a_renamed_flag_is_answered_with_its_new_name(capsys):
+    # The search lab's LAB declares its renamed flags.
+    lab = registry.BY_PATH["DNN_hyperparameter_search"].declaration()
+    with pytest.raises(SystemExit):
+        parse(lab.variants, ["--strategy", "a"], lab.options, lab.renamed)
+    line = capsys.readouterr().err.strip().splitlines()[-1]
     assert "--strategy a (--strategy is now --variants)" in line, line
-    monkeypatch.setattr(sys, "argv", ["labs/DNN_softmax.py"])  # not its flag
-    assert "is now" not in refused(["--strategy", "a"], capsys)
+    assert "is now" not in refused(["--strategy", "a"], capsys)  # not its flag
 
 
 def test_flags_override_every_variant():

@@ -13,12 +13,13 @@ from tensorboard.util import tensor_util
 from dnnlab import registry
 
 sys.path.insert(0, str(LABS.parent / "scripts"))
-from digest import spec  # noqa: E402  what a lab hands to run_lab
+from digest import spec  # noqa: E402  what a lab declares
 
 NAMES = sorted(p.stem for p in LABS.glob("DNN_*.py"))
 # `make test-jax` runs these tests again on Keras' JAX backend.
 BACKEND = os.environ.get("KERAS_BACKEND", "tensorflow")
-OWN = {lab.path: lab.quick for lab in registry.section("lecture")}  # quick runs
+# Each lab's quick run: its own flags, from its LAB.
+OWN = {lab.path: lab.declaration().quick for lab in registry.section("lecture")}
 
 
 def extras(run, variant: str) -> dict:

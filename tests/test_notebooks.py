@@ -69,8 +69,8 @@ def test_the_lab_code_is_in_the_cells_with_its_flags():
     nb = notebooks.notebook(BY_PATH["DNN_deep_hidden_layer5"])
     code = [c.source for c in nb.cells if c.cell_type == "code"]
     assert code[-1].startswith("%load_ext tensorboard")
-    assert code[-2].startswith("results = run_lab(\n    config,")
-    assert "    argv=flags,\n)" in code[-2]
+    assert code[-2] == "results = LAB.run(argv=flags)"
+    assert code[-4].startswith("LAB = Lab(\n    title=")  # the declaration, a cell
     assert code[-3].endswith('flags = ""')
     assert any(c.startswith("def sigmoid_ratio(") for c in code)
     assert not any("__file__" in c for c in code)  # no script preamble
@@ -87,13 +87,12 @@ def test_committed_notebook_is_executed(lab):
     assert not any(o.output_type == "error" for o in outs)
 
 
-def quick(lab: registry.Lab, logs: Path, *flags: str):
+def quick(lab: registry.Entry, logs: Path, *flags: str):
     """The lab's notebook with the quick run's flags."""
     nb = notebooks.notebook(lab)
     (cell,) = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
-    cell.source = (
-        f"flags = {' '.join([*QUICK, *lab.quick, '--log-dir', str(logs), *flags])!r}"
-    )
+    flags = [*QUICK, *lab.declaration().quick, "--log-dir", str(logs), *flags]
+    cell.source = f"flags = {' '.join(flags)!r}"
     return nb
 
 
@@ -114,5 +113,5 @@ def test_a_bad_flag_is_one_line_in_a_notebook(mnist, tmp_path):
     lab = BY_PATH["DNN_softmax"]
     with pytest.raises(CellExecutionError) as e:
         notebooks.execute(quick(lab, tmp_path, "--epochs", "x"), tmp_path, timeout=300)
-    assert "run_lab: error: argument --epochs: invalid int value: 'x'" in str(e.value)
+    assert "LAB.run: error: argument --epochs: invalid int value: 'x'" in str(e.value)
     assert "SystemExit" not in str(e.value)

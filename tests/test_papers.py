@@ -9,7 +9,7 @@ from conftest import LABS
 from dnnlab import registry
 
 # Each lab's own flags for a quick run, beside --limit 600 --epochs 1.
-QUICK = {lab.path: lab.quick for lab in registry.section("papers")}
+QUICK = {lab.path: lab.declaration().quick for lab in registry.section("papers")}
 
 
 def test_every_paper_lab_has_a_quick_run():

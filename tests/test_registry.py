@@ -11,19 +11,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LAB = '''"""
-Title: A throw-away lab
-Slide: none (tests/test_registry.py adds it to a copy of the repository)
-Description: a net of 16 units trains for one epoch on 600 images.
-Run: python labs/DNN_throwaway.py
-"""
-
-import sys
+LAB = """import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, above, run_lab
+from dnnlab import Claim, Config, Lab, above
 
 config = Config(name="DNN_throwaway", hidden_units=(16,), epochs=1, limit=600)
 
@@ -33,10 +26,20 @@ def claim(results) -> Claim:
     return Claim("a small net beats chance", [above("test accuracy > 10 %", acc, 0.1)])
 
 
+LAB = Lab(
+    title="A throw-away lab",
+    slide="none (tests/test_registry.py adds it to a copy of the repository)",
+    description="a net of 16 units trains for one epoch on 600 images.",
+    usage="python labs/DNN_throwaway.py",
+    variants=config,
+    claim=claim,
+)
+
+
 if __name__ == "__main__":
-    run_lab(config, claim)
-'''
-ENTRY = '    Lab("DNN_throwaway", "lab-throwaway", "labs-more"),\n'
+    LAB.run()
+"""
+ENTRY = '    Entry("DNN_throwaway", "lab-throwaway", "labs-more"),\n'
 
 
 @pytest.mark.slow
@@ -49,7 +52,7 @@ def test_a_new_lab_is_one_file_and_one_entry(mnist, tmp_path):
     (copy / "labs" / "DNN_throwaway.py").write_text(LAB)
     registry = copy / "dnnlab" / "registry.py"
     text = registry.read_text()
-    anchor = '    Lab("DNN_best", "lab-best", "capstone"),\n'
+    anchor = '    Entry("DNN_best", "lab-best", "capstone"),\n'
     registry.write_text(text.replace(anchor, ENTRY + anchor))
     env = {**os.environ, "PYTHONPATH": str(copy)}  # the copy's dnnlab, not ours
 

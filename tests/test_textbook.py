@@ -9,7 +9,7 @@ from conftest import LABS
 from dnnlab import Config, registry, train
 
 # Each lab's own flags for a quick run, beside --limit 600 --epochs 1.
-QUICK = {lab.path: lab.quick for lab in registry.section("textbook")}
+QUICK = {lab.path: lab.declaration().quick for lab in registry.section("textbook")}
 
 
 OWN_TABLE = ("weight_init_activation_histogram", "batch_norm_gradient_check")

@@ -1,30 +1,9 @@
-"""
-Title: Why deep nets were hard to train (Glorot & Bengio 2010, Figs. 2, 6 and 7)
-Paper: Glorot & Bengio, "Understanding the difficulty of training deep feedforward
-neural networks", AISTATS 2010. Fig. 2: 4 hidden layers of 1,000 sigmoid units,
-weights U[−1/√n, 1/√n] ("standard"), SGD on minibatches of 10; the mean and spread of
-each hidden layer's activations on 300 fixed test images over training: the top
-hidden layer saturates at 0 at once and escapes only slowly (after about 100 × 20,000
-updates), the others stay near 0.5. Figs. 6 and 7: 5 hidden tanh layers at
-initialization: with standard init the activations and the back-propagated gradients
-narrow from layer to layer (the gradients toward the input); with normalized init,
-U[±√6/√(n_in + n_out)], both stay level. Their Table 1 (5 layers, trained long): test
-error sigmoid 2.21 %, tanh 1.76 %, tanh normalized 1.64 %.
-Description: Fig. 2's net, trained 20,000 updates of 10 images (SGD at 0.1; the paper
-tuned its rate) — one unit of the paper's x-axis, so the escape is out of reach on 2
-cores; every 400 updates the mean and std of each layer's activations on 300 test
-images. The tanh nets (5 × 1,000) are measured at initialization on the same 300
-images: the spread of each layer's activations and of d cost / d (its pre-activation),
-one image at a time; then trained like the sigmoid net, their test accuracy reported.
-Run: python labs/papers/glorot2010_fig2.py [--seeds 3]
-"""
-
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, above, below, measures, num, plots, run_lab
+from dnnlab import Claim, Config, Lab, above, below, measures, num, plots
 
 import numpy as np
 
@@ -193,15 +172,44 @@ def claim(results) -> Claim:
     )
 
 
+LAB = Lab(
+    title=("Why deep nets were hard to train (Glorot & Bengio 2010, Figs. 2, 6 and 7)"),
+    paper=(
+        'Glorot & Bengio, "Understanding the difficulty of training deep '
+        'feedforward neural networks", AISTATS 2010. Fig. 2: 4 hidden layers of '
+        '1,000 sigmoid units, weights U[−1/√n, 1/√n] ("standard"), SGD on '
+        "minibatches of 10; the mean and spread of each hidden layer's "
+        "activations on 300 fixed test images over training: the top hidden layer "
+        "saturates at 0 at once and escapes only slowly (after about 100 × 20,000 "
+        "updates), the others stay near 0.5. Figs. 6 and 7: 5 hidden tanh layers "
+        "at initialization: with standard init the activations and the "
+        "back-propagated gradients narrow from layer to layer (the gradients "
+        "toward the input); with normalized init, U[±√6/√(n_in + n_out)], both "
+        "stay level. Their Table 1 (5 layers, trained long): test error sigmoid "
+        "2.21 %, tanh 1.76 %, tanh normalized 1.64 %."
+    ),
+    description=(
+        "Fig. 2's net, trained 20,000 updates of 10 images (SGD at 0.1; the paper "
+        "tuned its rate) — one unit of the paper's x-axis, so the escape is out "
+        "of reach on 2 cores; every 400 updates the mean and std of each layer's "
+        "activations on 300 test images. The tanh nets (5 × 1,000) are measured "
+        "at initialization on the same 300 images: the spread of each layer's "
+        "activations and of d cost / d (its pre-activation), one image at a time; "
+        "then trained like the sigmoid net, their test accuracy reported."
+    ),
+    usage="python labs/papers/glorot2010_fig2.py [--seeds 3]",
+    variants=variants,
+    claim=claim,
+    target=0.9,
+    fit=fit,
+    extras={
+        "activation_spread": activation_spread,
+        "gradient_spread": gradient_spread,
+    },
+    figures={"fig2_fig6_fig7.png": figure},
+    quick=("--steps", "60"),
+)
+
+
 if __name__ == "__main__":
-    run_lab(
-        variants,
-        claim,
-        target=0.9,
-        fit=fit,
-        extras={
-            "activation_spread": activation_spread,
-            "gradient_spread": gradient_spread,
-        },
-        figures={"fig2_fig6_fig7.png": figure},
-    )
+    LAB.run()

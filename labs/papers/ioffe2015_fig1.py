@@ -1,26 +1,9 @@
-"""
-Title: Batch normalization's MNIST figure (Ioffe & Szegedy 2015, Fig. 1)
-Paper: Ioffe & Szegedy, "Batch Normalization: Accelerating Deep Network Training by
-Reducing Internal Covariate Shift", ICML 2015, §4.1 and Fig. 1: MNIST, 3 hidden layers
-of 100 sigmoid units, small random Gaussian weights, a 10-way softmax with
-cross-entropy, 50,000 steps of 60 images, with and without batch normalization after
-each hidden layer. (a) test accuracy against steps: with BN higher, sooner; (b, c) the
-15th, 50th and 85th percentiles of the input to one sigmoid of the last hidden layer
-over training: without BN they drift in mean and spread, with BN they stay steady.
-Description: the paper's set-up in one Config. The paper gives neither optimizer nor
-rate: chosen here, plain SGD at 0.1 and weights N(0, 0.01²) (the lecture's naive
-start); batch norm's moving averages use momentum 0.9. Every 1,000 steps: test
-accuracy (plotted as the paper does; nothing is selected on it) and the percentiles of
-unit 1's sigmoid input on 1,000 fixed training images, the net in inference mode.
-Run: python labs/papers/ioffe2015_fig1.py [--seeds 3] [--steps 50000]
-"""
-
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, below, measures, num, plots, run_lab
+from dnnlab import Claim, Config, Lab, below, measures, num, plots
 
 import numpy as np
 
@@ -132,5 +115,36 @@ def claim(results) -> Claim:
     )
 
 
+LAB = Lab(
+    title="Batch normalization's MNIST figure (Ioffe & Szegedy 2015, Fig. 1)",
+    paper=(
+        'Ioffe & Szegedy, "Batch Normalization: Accelerating Deep Network '
+        'Training by Reducing Internal Covariate Shift", ICML 2015, §4.1 and Fig. '
+        "1: MNIST, 3 hidden layers of 100 sigmoid units, small random Gaussian "
+        "weights, a 10-way softmax with cross-entropy, 50,000 steps of 60 images, "
+        "with and without batch normalization after each hidden layer. (a) test "
+        "accuracy against steps: with BN higher, sooner; (b, c) the 15th, 50th "
+        "and 85th percentiles of the input to one sigmoid of the last hidden "
+        "layer over training: without BN they drift in mean and spread, with BN "
+        "they stay steady."
+    ),
+    description=(
+        "the paper's set-up in one Config. The paper gives neither optimizer nor "
+        "rate: chosen here, plain SGD at 0.1 and weights N(0, 0.01²) (the "
+        "lecture's naive start); batch norm's moving averages use momentum 0.9. "
+        "Every 1,000 steps: test accuracy (plotted as the paper does; nothing is "
+        "selected on it) and the percentiles of unit 1's sigmoid input on 1,000 "
+        "fixed training images, the net in inference mode."
+    ),
+    usage="python labs/papers/ioffe2015_fig1.py [--seeds 3] [--steps 50000]",
+    variants=variants,
+    claim=claim,
+    target=0.95,
+    fit=fit,
+    figures={"fig1.png": figure},
+    quick=("--steps", "120"),
+)
+
+
 if __name__ == "__main__":
-    run_lab(variants, claim, target=0.95, fit=fit, figures={"fig1.png": figure})
+    LAB.run()

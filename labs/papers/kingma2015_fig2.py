@@ -1,24 +1,9 @@
-"""
-Title: Adam against the others on an MNIST MLP (Kingma & Ba 2015, Fig. 2)
-Paper: Kingma & Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015, §6.2 and
-Fig. 2 (a): MNIST, 2 hidden layers of 1,000 ReLU units, minibatches of 128, dropout;
-the training cost against epochs for Adam, AdaGrad, RMSProp and SGD with Nesterov
-momentum, each at the best rate of a search; the paper: Adam's cost falls fastest and
-ends lowest (200 epochs).
-Description: the paper's net with dropout 0.5 after each hidden layer, on all 60,000
-training images; each update rule at the rates of a small grid (3 per rule, around
-its usual step size), 4 epochs instead of 200 (2 cores). The best rate of each rule is
-the one with the lowest final training cost (the figure's own y-axis; no test number
-is used to choose); the figure draws each rule at its best rate.
-Run: python labs/papers/kingma2015_fig2.py [--seeds 3] [--epochs 4]
-"""
-
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, below, loss, plots, run_lab
+from dnnlab import Claim, Config, Lab, below, loss, plots
 
 import numpy as np
 
@@ -87,5 +72,32 @@ def claim(results) -> Claim:
     )
 
 
+LAB = Lab(
+    title=("Adam against the others on an MNIST MLP (Kingma & Ba 2015, Fig. 2)"),
+    paper=(
+        'Kingma & Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015, '
+        "§6.2 and Fig. 2 (a): MNIST, 2 hidden layers of 1,000 ReLU units, "
+        "minibatches of 128, dropout; the training cost against epochs for Adam, "
+        "AdaGrad, RMSProp and SGD with Nesterov momentum, each at the best rate "
+        "of a search; the paper: Adam's cost falls fastest and ends lowest (200 "
+        "epochs)."
+    ),
+    description=(
+        "the paper's net with dropout 0.5 after each hidden layer, on all 60,000 "
+        "training images; each update rule at the rates of a small grid (3 per "
+        "rule, around its usual step size), 4 epochs instead of 200 (2 cores). "
+        "The best rate of each rule is the one with the lowest final training "
+        "cost (the figure's own y-axis; no test number is used to choose); the "
+        "figure draws each rule at its best rate."
+    ),
+    usage="python labs/papers/kingma2015_fig2.py [--seeds 3] [--epochs 4]",
+    variants=variants,
+    claim=claim,
+    target=0.98,
+    figures={"fig2.png": figure},
+    quick=("--variants", "adam_0.001,rmsprop_0.001,adagrad_0.01,nesterov_0.1"),
+)
+
+
 if __name__ == "__main__":
-    run_lab(variants, claim, target=0.98, figures={"fig2.png": figure})
+    LAB.run()

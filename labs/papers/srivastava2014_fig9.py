@@ -1,22 +1,9 @@
-"""
-Title: How much to drop (Srivastava et al. 2014, Fig. 9)
-Paper: Srivastava et al., "Dropout: A Simple Way to Prevent Neural Networks from
-Overfitting", JMLR 2014, §7.3 and Fig. 9 (a): MNIST, a 784-2048-2048-2048-10 net with
-the probability p of retaining a hidden unit swept from 0.1 to 1, the layer widths
-fixed: the test error is high for p < 0.4 (underfitting), flat between 0.4 and 0.8,
-and rises toward p = 1 (no dropout, overfitting).
-Description: the sweep on a 784-1024-1024-10 ReLU net (2 cores), p in {0.1, 0.2, 0.4,
-0.6, 0.8, 1} on the hidden layers, no input dropout, 5 epochs of Adam with a cosine
-schedule; dnnlab's dropout is 1 − p. The test set is evaluated once per run.
-Run: python labs/papers/srivastava2014_fig9.py [--seeds 3] [--epochs 5]
-"""
-
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, about, above, measures, plots, run_lab
+from dnnlab import Claim, Config, Lab, about, above, measures, plots
 
 import numpy as np
 
@@ -76,5 +63,29 @@ def claim(results) -> Claim:
     )
 
 
+LAB = Lab(
+    title="How much to drop (Srivastava et al. 2014, Fig. 9)",
+    paper=(
+        'Srivastava et al., "Dropout: A Simple Way to Prevent Neural Networks '
+        'from Overfitting", JMLR 2014, §7.3 and Fig. 9 (a): MNIST, a '
+        "784-2048-2048-2048-10 net with the probability p of retaining a hidden "
+        "unit swept from 0.1 to 1, the layer widths fixed: the test error is high "
+        "for p < 0.4 (underfitting), flat between 0.4 and 0.8, and rises toward p "
+        "= 1 (no dropout, overfitting)."
+    ),
+    description=(
+        "the sweep on a 784-1024-1024-10 ReLU net (2 cores), p in {0.1, 0.2, 0.4, "
+        "0.6, 0.8, 1} on the hidden layers, no input dropout, 5 epochs of Adam "
+        "with a cosine schedule; dnnlab's dropout is 1 − p. The test set is "
+        "evaluated once per run."
+    ),
+    usage=("python labs/papers/srivastava2014_fig9.py [--seeds 3] [--epochs 5]"),
+    variants=variants,
+    claim=claim,
+    target=0.98,
+    figures={"fig9.png": figure},
+)
+
+
 if __name__ == "__main__":
-    run_lab(variants, claim, target=0.98, figures={"fig9.png": figure})
+    LAB.run()

@@ -1,25 +1,9 @@
-"""
-Title: Dropout's MNIST table (Srivastava et al. 2014, Table 2)
-Paper: Srivastava, Hinton, Krizhevsky, Sutskever & Salakhutdinov, "Dropout: A Simple
-Way to Prevent Neural Networks from Overfitting", JMLR 2014, Table 2 (MNIST test
-error, no augmentation): a standard net, 2 × 800 logistic units (Simard et al. 2003),
-1.60 %; a dropout net, 3 × 1,024 ReLU units, 1.25 %; the same with max-norm, 1.06 %
-(dropout 20 % of the pixels and 50 % of the hidden units; SGD with momentum, trained
-for very long).
-Description: the three rows with dnnlab's Config, 10 epochs each (2 cores) with Adam
-and a cosine schedule instead of the paper's long momentum runs; max-norm caps each
-unit's incoming weights at 3 (the paper: c between 3 and 4). The test set is
-evaluated once per run. The ordering of the rows, not the paper's absolute errors, is
-what 10 epochs can show; labs/DNN_best.py trains the dropout net to the end.
-Run: python labs/papers/srivastava2014_table2.py [--seeds 3] [--epochs 10]
-"""
-
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, below, measures, run_lab
+from dnnlab import Claim, Config, Lab, below, measures
 
 dropout = Config(
     name="srivastava2014_table2",
@@ -81,5 +65,31 @@ def claim(results) -> Claim:
     )
 
 
+LAB = Lab(
+    title="Dropout's MNIST table (Srivastava et al. 2014, Table 2)",
+    paper=(
+        'Srivastava, Hinton, Krizhevsky, Sutskever & Salakhutdinov, "Dropout: A '
+        'Simple Way to Prevent Neural Networks from Overfitting", JMLR 2014, '
+        "Table 2 (MNIST test error, no augmentation): a standard net, 2 × 800 "
+        "logistic units (Simard et al. 2003), 1.60 %; a dropout net, 3 × 1,024 "
+        "ReLU units, 1.25 %; the same with max-norm, 1.06 % (dropout 20 % of the "
+        "pixels and 50 % of the hidden units; SGD with momentum, trained for very "
+        "long)."
+    ),
+    description=(
+        "the three rows with dnnlab's Config, 10 epochs each (2 cores) with Adam "
+        "and a cosine schedule instead of the paper's long momentum runs; "
+        "max-norm caps each unit's incoming weights at 3 (the paper: c between 3 "
+        "and 4). The test set is evaluated once per run. The ordering of the "
+        "rows, not the paper's absolute errors, is what 10 epochs can show; "
+        "labs/DNN_best.py trains the dropout net to the end."
+    ),
+    usage=("python labs/papers/srivastava2014_table2.py [--seeds 3] [--epochs 10]"),
+    variants=variants,
+    claim=claim,
+    target=0.98,
+)
+
+
 if __name__ == "__main__":
-    run_lab(variants, claim, target=0.98)
+    LAB.run()

@@ -1,24 +1,3 @@
-"""
-Title: Back-propagation through batch norm, checked against numerical gradients
-Book: Deep Learning from Scratch (Saito), §6.3, program
-ch06/batch_norm_gradient_check.py: MultiLayerNetExtend 784 → 100 → 100 → 10 with
-batch norm before each ReLU (He initial weights, γ = 1, β = 0, ε 1e-6), the gradient
-of the softmax cross-entropy of the first training image by back-propagation and by
-numerical differentiation; it prints each parameter's mean |difference| (tiny: the
-backward is right).
-Description: the same net from dnnlab/scratch.py's layers (affine, batch norm, ReLU,
-softmax cross-entropy), float64, with central differences (h = 1e-5; every element,
-or 1,000 drawn at random from a tensor larger than that) and automatic
-differentiation (GradientTape; jax.grad on JAX). On the book's one image batch norm
-normalizes a batch of one: x − μ is 0, so batch norm outputs β = 0, every gradient
-but the last layer's bias is 0 and the check checks almost nothing; the second ReLU
-then sits at 0, its kink, where central differences average the two slopes. The
-variant batch_100 (ours) checks the first 100 images. The table's columns: the
-worst |difference| against central differences and rel_error against automatic
-differentiation over all parameters, the book's mean |difference|.
-Run: python labs/textbook/batch_norm_gradient_check.py [--seeds 3]
-"""
-
 import sys
 from pathlib import Path
 
@@ -26,7 +5,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository'
 
 import time
 
-from dnnlab import Claim, Config, above, below, column, num, run_lab
+from dnnlab import Claim, Config, Lab, above, below, column, num
 from dnnlab import scratch as s
 
 import numpy as np
@@ -180,69 +159,105 @@ def before_bn(r) -> float:
 
 
 def claim(results) -> Claim:
-    batch, one = results["batch_100"], results["one_image"]
     return Claim(
         "back-propagation through batch norm gives the gradient (central "
         "differences and automatic differentiation agree); a bias before batch "
         "norm has none; on the book's one image batch norm zeroes the gradients "
         "and puts β₂ on ReLU's kink",
-        [
-            # As in DNN_backprop: central differences are exact to f's rounding
-            # over 2h (~1e-11 here), so the rel_error of MNIST's small gradients is
-            # up to 1e-3 for that reason alone (printed, saved, not judged).
-            below(
-                "batch_100: back-propagation vs central differences, worst "
-                "|difference| < 1e-9",
-                batch.stat(worst("absolute_")),
-                1e-9,
-                num,
-            ),
-            below(
-                "batch_100: back-propagation vs automatic differentiation, worst "
-                "rel_error but b1, b2 < 1e-10",
-                batch.stat(worst("autodiff_", BEFORE_BN)),
-                1e-10,
-                num,
-            ),
-            below(
-                "batch_100: b1, b2 (before batch norm): largest |gradient| < 1e-12",
-                batch.stat(before_bn),
-                1e-12,
-                num,
-            ),
-            above(
-                "one_image: parameters whose gradient is all 0, over half of 10",
-                one.stat(zeros),
-                5,
-                num,
-            ),
-            below(
-                "one_image: the book's mean |difference| but β₂ < 1e-7",
-                one.stat(worst("mean_", ("beta2",))),
-                1e-7,
-                num,
-            ),
-            above(
-                "one_image: β₂ = 0 sits on ReLU's kink, where central differences "
-                "see half a slope and back-propagation 0: mean |difference| > 1e-3",
-                one.stat(lambda r: r.extras["mean_beta2"]),
-                1e-3,
-                num,
-            ),
-        ],
+        batch_checks(results["batch_100"]) + one_image_checks(results["one_image"]),
     )
+
+
+def batch_checks(batch) -> list:
+    return [
+        # As in DNN_backprop: central differences are exact to f's rounding
+        # over 2h (~1e-11 here), so the rel_error of MNIST's small gradients is
+        # up to 1e-3 for that reason alone (printed, saved, not judged).
+        below(
+            "batch_100: back-propagation vs central differences, worst "
+            "|difference| < 1e-9",
+            batch.stat(worst("absolute_")),
+            1e-9,
+            num,
+        ),
+        below(
+            "batch_100: back-propagation vs automatic differentiation, worst "
+            "rel_error but b1, b2 < 1e-10",
+            batch.stat(worst("autodiff_", BEFORE_BN)),
+            1e-10,
+            num,
+        ),
+        below(
+            "batch_100: b1, b2 (before batch norm): largest |gradient| < 1e-12",
+            batch.stat(before_bn),
+            1e-12,
+            num,
+        ),
+    ]
+
+
+def one_image_checks(one) -> list:
+    return [
+        above(
+            "one_image: parameters whose gradient is all 0, over half of 10",
+            one.stat(zeros),
+            5,
+            num,
+        ),
+        below(
+            "one_image: the book's mean |difference| but β₂ < 1e-7",
+            one.stat(worst("mean_", ("beta2",))),
+            1e-7,
+            num,
+        ),
+        above(
+            "one_image: β₂ = 0 sits on ReLU's kink, where central differences "
+            "see half a slope and back-propagation 0: mean |difference| > 1e-3",
+            one.stat(lambda r: r.extras["mean_beta2"]),
+            1e-3,
+            num,
+        ),
+    ]
+
+
+LAB = Lab(
+    title=("Back-propagation through batch norm, checked against numerical gradients"),
+    book=(
+        "Deep Learning from Scratch (Saito), §6.3, program "
+        "ch06/batch_norm_gradient_check.py: MultiLayerNetExtend 784 → 100 → 100 → "
+        "10 with batch norm before each ReLU (He initial weights, γ = 1, β = 0, ε "
+        "1e-6), the gradient of the softmax cross-entropy of the first training "
+        "image by back-propagation and by numerical differentiation; it prints "
+        "each parameter's mean |difference| (tiny: the backward is right)."
+    ),
+    description=(
+        "the same net from dnnlab/scratch.py's layers (affine, batch norm, ReLU, "
+        "softmax cross-entropy), float64, with central differences (h = 1e-5; "
+        "every element, or 1,000 drawn at random from a tensor larger than that) "
+        "and automatic differentiation (GradientTape; jax.grad on JAX). On the "
+        "book's one image batch norm normalizes a batch of one: x − μ is 0, so "
+        "batch norm outputs β = 0, every gradient but the last layer's bias is 0 "
+        "and the check checks almost nothing; the second ReLU then sits at 0, its "
+        "kink, where central differences average the two slopes. The variant "
+        "batch_100 (ours) checks the first 100 images. The table's columns: the "
+        "worst |difference| against central differences and rel_error against "
+        "automatic differentiation over all parameters, the book's mean "
+        "|difference|."
+    ),
+    usage="python labs/textbook/batch_norm_gradient_check.py [--seeds 3]",
+    variants=variants,
+    claim=claim,
+    fit=fit,
+    columns={
+        "vs central differences": column(worst("absolute_"), ".1e"),
+        "vs autodiff": column(worst("autodiff_"), ".1e"),
+        "mean |difference|": column(worst("mean_"), ".1e"),
+        "gradients all 0": column(zeros, ".3g"),
+    },
+    figures={"gradient_check.png": figure},
+    quick=("--batch-size", "20"),  # 20 images checked
+)
 
 
 if __name__ == "__main__":
-    run_lab(
-        variants,
-        claim,
-        fit=fit,
-        columns={
-            "vs central differences": column(worst("absolute_"), ".1e"),
-            "vs autodiff": column(worst("autodiff_"), ".1e"),
-            "mean |difference|": column(worst("mean_"), ".1e"),
-            "gradients all 0": column(zeros, ".3g"),
-        },
-        figures={"gradient_check.png": figure},
-    )
+    LAB.run()

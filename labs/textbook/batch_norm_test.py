@@ -1,24 +1,9 @@
-"""
-Title: Batch normalization across 16 initial weight scales, as the textbook tests it
-Book: Deep Learning from Scratch (Saito), §6.3.2, program ch06/batch_norm_test.py:
-1,000 training images, a 5 × 100 ReLU net with and without batch norm (before each
-ReLU; momentum 0.9, ε 1e-6), SGD at 0.01, minibatches of 100, 20 epochs, every weight
-drawn from a normal with std from 1 to 1e-4 (16 steps, log-spaced). The book's 4 × 4
-figure of training accuracy per epoch: with batch norm the net learns fast at almost
-every scale; without it, only in a narrow band, and not at all from a poor start.
-Description: the book's set-up with dnnlab's Config; the accuracy on the 1,000
-images is measured after each epoch in inference mode (batch norm's moving averages),
-as the book's network.accuracy() does (the book measures before each epoch). Keras'
-batch norm starts its moving variance at 1, the book's at 0.
-Run: python labs/textbook/batch_norm_test.py [--seeds 3]
-"""
-
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Stat, above, below, num, pct, plots, run_lab
+from dnnlab import Claim, Config, Lab, Stat, above, below, num, pct, plots
 
 import numpy as np
 
@@ -111,5 +96,34 @@ def claim(results) -> Claim:
     )
 
 
+LAB = Lab(
+    title=(
+        "Batch normalization across 16 initial weight scales, as the textbook tests it"
+    ),
+    book=(
+        "Deep Learning from Scratch (Saito), §6.3.2, program "
+        "ch06/batch_norm_test.py: 1,000 training images, a 5 × 100 ReLU net with "
+        "and without batch norm (before each ReLU; momentum 0.9, ε 1e-6), SGD at "
+        "0.01, minibatches of 100, 20 epochs, every weight drawn from a normal "
+        "with std from 1 to 1e-4 (16 steps, log-spaced). The book's 4 × 4 figure "
+        "of training accuracy per epoch: with batch norm the net learns fast at "
+        "almost every scale; without it, only in a narrow band, and not at all "
+        "from a poor start."
+    ),
+    description=(
+        "the book's set-up with dnnlab's Config; the accuracy on the 1,000 images "
+        "is measured after each epoch in inference mode (batch norm's moving "
+        "averages), as the book's network.accuracy() does (the book measures "
+        "before each epoch). Keras' batch norm starts its moving variance at 1, "
+        "the book's at 0."
+    ),
+    usage="python labs/textbook/batch_norm_test.py [--seeds 3]",
+    variants=variants,
+    claim=claim,
+    figures={"accuracy_grid.png": figure},
+    quick=("--variants", "bn_0.014,plain_0.014", "--epochs", "2"),
+)
+
+
 if __name__ == "__main__":
-    run_lab(variants, claim, figures={"accuracy_grid.png": figure})
+    LAB.run()

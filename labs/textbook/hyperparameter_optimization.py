@@ -1,21 +1,3 @@
-"""
-Title: Random search of learning rate and weight decay, as the textbook runs it
-Book: Deep Learning from Scratch (Saito), §6.5.3, program
-ch06/hyperparameter_optimization.py: 500 training images, 20 % of them held out for
-validation, a 6 × 100 ReLU net with He's start, SGD, minibatches of 100, 50 epochs per
-trial, 100 trials with learning rate 10^U(−6, −2) and weight decay λ 10^U(−8, −4)
-(the book's ½λΣw²).
-The book's figure: validation (solid) and training (dashed) accuracy of the 20 best
-trials; its reading: learning goes well for a learning rate of 0.001 to 0.01 and a
-weight decay of 1e-8 to 1e-6.
-Description: the book's set-up, searched by keras-tuner's random search (log-uniform
-draws, the book's ranges) with dnnlab.train as each trial; the 100 validation images
-are the training set's last, the 400 training images its first. A trial scores its
-best epoch's validation accuracy (the book ranks by the last epoch's). The best
-configuration is then trained again on the 400 images and tested once.
-Run: python labs/textbook/hyperparameter_optimization.py [--trials 100] [--seeds 3]
-"""
-
 import sys
 from pathlib import Path
 
@@ -23,7 +5,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository'
 
 import math
 
-from dnnlab import Claim, Config, Result, above, below, num, plots, run_lab
+from dnnlab import Claim, Config, Lab, Result, above, below, num, plots
 
 config = Config(
     name="hyperparameter_optimization",
@@ -141,11 +123,37 @@ def claim(results) -> Claim:
 
 OPTIONS = {"trials": dict(default=100, type=int, help="trials per seed")}
 
+LAB = Lab(
+    title=("Random search of learning rate and weight decay, as the textbook runs it"),
+    book=(
+        "Deep Learning from Scratch (Saito), §6.5.3, program "
+        "ch06/hyperparameter_optimization.py: 500 training images, 20 % of them "
+        "held out for validation, a 6 × 100 ReLU net with He's start, SGD, "
+        "minibatches of 100, 50 epochs per trial, 100 trials with learning rate "
+        "10^U(−6, −2) and weight decay λ 10^U(−8, −4) (the book's ½λΣw²). The "
+        "book's figure: validation (solid) and training (dashed) accuracy of the "
+        "20 best trials; its reading: learning goes well for a learning rate of "
+        "0.001 to 0.01 and a weight decay of 1e-8 to 1e-6."
+    ),
+    description=(
+        "the book's set-up, searched by keras-tuner's random search (log-uniform "
+        "draws, the book's ranges) with dnnlab.train as each trial; the 100 "
+        "validation images are the training set's last, the 400 training images "
+        "its first. A trial scores its best epoch's validation accuracy (the book "
+        "ranks by the last epoch's). The best configuration is then trained again "
+        "on the 400 images and tested once."
+    ),
+    usage=(
+        "python labs/textbook/hyperparameter_optimization.py [--trials 100] [--seeds 3]"
+    ),
+    variants=variants,
+    claim=claim,
+    fit=fit,
+    options=OPTIONS,
+    figures={"best_trials.png": figure, "trials.png": scatter},
+    quick=("--trials", "2", "--epochs", "2"),
+)
+
+
 if __name__ == "__main__":
-    run_lab(
-        variants,
-        claim,
-        fit=fit,
-        options=OPTIONS,
-        figures={"best_trials.png": figure, "trials.png": scatter},
-    )
+    LAB.run()

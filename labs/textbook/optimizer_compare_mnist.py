@@ -1,22 +1,9 @@
-"""
-Title: SGD, Momentum, AdaGrad and Adam on MNIST, as the textbook compares them
-Book: Deep Learning from Scratch (Saito), §6.1.8, program
-ch06/optimizer_compare_mnist.py: a 4 × 100 ReLU net with He's start, minibatches of
-128, 2,000 iterations; SGD 0.01, Momentum 0.01 (0.9), AdaGrad 0.01, Adam 0.001 (0.9,
-0.999). The book's figure: SGD learns slowest; the other three faster, AdaGrad a
-little ahead.
-Description: the book's set-up with dnnlab's Config. AdaGrad starts its sum of squared
-gradients at 0, as the book's does (Keras starts it at 0.1, which slows its first
-steps); Keras' Momentum, AdaGrad and Adam are otherwise the book's update rules.
-Run: python labs/textbook/optimizer_compare_mnist.py [--seeds 3]
-"""
-
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, above, loss, measures, plots, run_lab
+from dnnlab import Claim, Config, Lab, above, loss, measures, plots
 
 base = Config(
     name="optimizer_compare_mnist",
@@ -71,5 +58,28 @@ def claim(results) -> Claim:
     )
 
 
+LAB = Lab(
+    title=("SGD, Momentum, AdaGrad and Adam on MNIST, as the textbook compares them"),
+    book=(
+        "Deep Learning from Scratch (Saito), §6.1.8, program "
+        "ch06/optimizer_compare_mnist.py: a 4 × 100 ReLU net with He's start, "
+        "minibatches of 128, 2,000 iterations; SGD 0.01, Momentum 0.01 (0.9), "
+        "AdaGrad 0.01, Adam 0.001 (0.9, 0.999). The book's figure: SGD learns "
+        "slowest; the other three faster, AdaGrad a little ahead."
+    ),
+    description=(
+        "the book's set-up with dnnlab's Config. AdaGrad starts its sum of "
+        "squared gradients at 0, as the book's does (Keras starts it at 0.1, "
+        "which slows its first steps); Keras' Momentum, AdaGrad and Adam are "
+        "otherwise the book's update rules."
+    ),
+    usage="python labs/textbook/optimizer_compare_mnist.py [--seeds 3]",
+    variants=variants,
+    claim=claim,
+    figures={"loss_by_iteration.png": figure},
+    quick=("--steps", "30"),
+)
+
+
 if __name__ == "__main__":
-    run_lab(variants, claim, figures={"loss_by_iteration.png": figure})
+    LAB.run()

@@ -1,23 +1,9 @@
-"""
-Title: Dropout against overfitting, as the textbook shows it
-Book: Deep Learning from Scratch (Saito), §6.4.3, program ch06/overfit_dropout.py:
-300 training images, a 6 × 100 ReLU net with He's start, dropout ratio 0.2 after
-every hidden layer, SGD at 0.01, minibatches of 100, 301 epochs, training and test
-accuracy after every epoch. The book's figure: with dropout the gap between training
-and test accuracy narrows and training accuracy no longer reaches 100 %.
-Description: the book's set-up with dnnlab's Config, beside the same net without
-dropout. Keras' dropout scales the kept units by 1/(1 − ratio) while training, the
-book's scales the outputs by (1 − ratio) at inference: the same expected values.
-Test accuracy is plotted during training as the book does; nothing is selected on it.
-Run: python labs/textbook/overfit_dropout.py [--seeds 3]
-"""
-
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, below, plots, run_lab
+from dnnlab import Claim, Config, Lab, below, plots
 
 base = Config(
     name="overfit_dropout",
@@ -60,5 +46,31 @@ def claim(results) -> Claim:
     )
 
 
+LAB = Lab(
+    title="Dropout against overfitting, as the textbook shows it",
+    book=(
+        "Deep Learning from Scratch (Saito), §6.4.3, program "
+        "ch06/overfit_dropout.py: 300 training images, a 6 × 100 ReLU net with "
+        "He's start, dropout ratio 0.2 after every hidden layer, SGD at 0.01, "
+        "minibatches of 100, 301 epochs, training and test accuracy after every "
+        "epoch. The book's figure: with dropout the gap between training and test "
+        "accuracy narrows and training accuracy no longer reaches 100 %."
+    ),
+    description=(
+        "the book's set-up with dnnlab's Config, beside the same net without "
+        "dropout. Keras' dropout scales the kept units by 1/(1 − ratio) while "
+        "training, the book's scales the outputs by (1 − ratio) at inference: the "
+        "same expected values. Test accuracy is plotted during training as the "
+        "book does; nothing is selected on it."
+    ),
+    usage="python labs/textbook/overfit_dropout.py [--seeds 3]",
+    variants=variants,
+    claim=claim,
+    target=0.99,
+    figures={"train_vs_test.png": figure},
+    quick=("--epochs", "2"),
+)
+
+
 if __name__ == "__main__":
-    run_lab(variants, claim, target=0.99, figures={"train_vs_test.png": figure})
+    LAB.run()

@@ -1,24 +1,9 @@
-"""
-Title: Overfitting and weight decay, as the textbook shows them
-Book: Deep Learning from Scratch (Saito), §6.4.1–6.4.2, program
-ch06/overfit_weight_decay.py: 300 training images, a 6 × 100 ReLU net with He's
-start, SGD at 0.01, minibatches of 100, 201 epochs, training and test accuracy after
-every epoch; without weight decay and with λ = 0.1 in the book's ½λ·Σw² (every layer,
-the output too). The book's figures: without decay training accuracy reaches 100 %
-while test accuracy stays far below; with decay the gap narrows and training accuracy
-no longer reaches 100 %.
-Description: the book's set-up with dnnlab's Config; Keras' L2 adds λ·Σw², so the
-book's λ = 0.1 is reg_lambda 0.05. Test accuracy is plotted during training as the
-book does; nothing is selected on it.
-Run: python labs/textbook/overfit_weight_decay.py [--seeds 3]
-"""
-
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, above, below, plots, run_lab
+from dnnlab import Claim, Config, Lab, above, below, plots
 
 base = Config(
     name="overfit_weight_decay",
@@ -67,5 +52,31 @@ def claim(results) -> Claim:
     )
 
 
+LAB = Lab(
+    title="Overfitting and weight decay, as the textbook shows them",
+    book=(
+        "Deep Learning from Scratch (Saito), §6.4.1–6.4.2, program "
+        "ch06/overfit_weight_decay.py: 300 training images, a 6 × 100 ReLU net "
+        "with He's start, SGD at 0.01, minibatches of 100, 201 epochs, training "
+        "and test accuracy after every epoch; without weight decay and with λ = "
+        "0.1 in the book's ½λ·Σw² (every layer, the output too). The book's "
+        "figures: without decay training accuracy reaches 100 % while test "
+        "accuracy stays far below; with decay the gap narrows and training "
+        "accuracy no longer reaches 100 %."
+    ),
+    description=(
+        "the book's set-up with dnnlab's Config; Keras' L2 adds λ·Σw², so the "
+        "book's λ = 0.1 is reg_lambda 0.05. Test accuracy is plotted during "
+        "training as the book does; nothing is selected on it."
+    ),
+    usage="python labs/textbook/overfit_weight_decay.py [--seeds 3]",
+    variants=variants,
+    claim=claim,
+    target=0.99,
+    figures={"train_vs_test.png": figure},
+    quick=("--epochs", "2"),
+)
+
+
 if __name__ == "__main__":
-    run_lab(variants, claim, target=0.99, figures={"train_vs_test.png": figure})
+    LAB.run()

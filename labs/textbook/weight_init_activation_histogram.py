@@ -1,20 +1,3 @@
-"""
-Title: Activations layer by layer under six initial weight scales, as in the book
-Book: Deep Learning from Scratch (Saito), §6.2.2–6.2.3, program
-ch06/weight_init_activation_histogram.py (Figs. 6-10 to 6-14): 1,000 random inputs
-N(0, 1) of 100 values through 5 layers of 100 units without biases, each layer's
-activations drawn as a histogram on [0, 1] (30 bins). Sigmoid with weights of std 1:
-activations pile up at 0 and 1 (the gradient vanishes); std 0.01: all near 0.5
-(the units say the same thing); Xavier (std √(1/n)): spread out. ReLU with std
-0.01: all near 0; Xavier: the spread shrinks layer by layer; He (std √(2/n)): the
-same in every layer.
-Description: the book's set-up in Keras: Dense(100, use_bias=False) layers with
-dnnlab's initializers (random_normal, and the slide's plain-normal xavier and he:
-the book's np.random.randn · std), one forward pass, no training. Each seed draws
-new inputs and weights.
-Run: python labs/textbook/weight_init_activation_histogram.py [--seeds 3]
-"""
-
 import sys
 from pathlib import Path
 
@@ -22,7 +5,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository'
 
 import time
 
-from dnnlab import Claim, Config, above, below, column, num, pct, run_lab
+from dnnlab import Claim, Config, Lab, above, below, column, num, pct
 
 import numpy as np
 
@@ -164,17 +147,41 @@ def claim(results) -> Claim:
     )
 
 
+LAB = Lab(
+    title=(
+        "Activations layer by layer under six initial weight scales, as in the book"
+    ),
+    book=(
+        "Deep Learning from Scratch (Saito), §6.2.2–6.2.3, program "
+        "ch06/weight_init_activation_histogram.py (Figs. 6-10 to 6-14): 1,000 "
+        "random inputs N(0, 1) of 100 values through 5 layers of 100 units "
+        "without biases, each layer's activations drawn as a histogram on [0, 1] "
+        "(30 bins). Sigmoid with weights of std 1: activations pile up at 0 and 1 "
+        "(the gradient vanishes); std 0.01: all near 0.5 (the units say the same "
+        "thing); Xavier (std √(1/n)): spread out. ReLU with std 0.01: all near 0; "
+        "Xavier: the spread shrinks layer by layer; He (std √(2/n)): the same in "
+        "every layer."
+    ),
+    description=(
+        "the book's set-up in Keras: Dense(100, use_bias=False) layers with "
+        "dnnlab's initializers (random_normal, and the slide's plain-normal "
+        "xavier and he: the book's np.random.randn · std), one forward pass, no "
+        "training. Each seed draws new inputs and weights."
+    ),
+    usage=("python labs/textbook/weight_init_activation_histogram.py [--seeds 3]"),
+    variants=variants,
+    claim=claim,
+    fit=fit,
+    columns={
+        "layer 1 std": column(lambda r: r.extras["std"][0], ".3g"),
+        "layer 5 std": column(last("std"), ".3g"),
+        "layer 5 within 0.1 of 0 or 1": lambda seeds: pct(
+            seeds.stat(last("saturated"))
+        ),
+    },
+    figures={"histograms.png": figure},
+)
+
+
 if __name__ == "__main__":
-    run_lab(
-        variants,
-        claim,
-        fit=fit,
-        columns={
-            "layer 1 std": column(lambda r: r.extras["std"][0], ".3g"),
-            "layer 5 std": column(last("std"), ".3g"),
-            "layer 5 within 0.1 of 0 or 1": lambda seeds: pct(
-                seeds.stat(last("saturated"))
-            ),
-        },
-        figures={"histograms.png": figure},
-    )
+    LAB.run()

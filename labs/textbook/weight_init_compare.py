@@ -1,21 +1,9 @@
-"""
-Title: Weight initialization on MNIST, as the textbook compares it
-Book: Deep Learning from Scratch (Saito), §6.2.4, program ch06/weight_init_compare.py:
-a 4 × 100 ReLU net, plain SGD at 0.01, minibatches of 128, 2,000 iterations, from
-std 0.01, Xavier (std √(1/n)) and He (std √(2/n)). The book's figure: std 0.01 does
-not learn at all (loss stays at 2.30), Xavier and He learn, He fastest.
-Description: the book's set-up with dnnlab's Config, the loss recorded at every
-iteration and drawn smoothed, as in the book. Minibatches come pass after pass over
-the shuffled 60,000 images (the book draws each one at random, with replacement).
-Run: python labs/textbook/weight_init_compare.py [--seeds 3]
-"""
-
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, above, loss, measures, plots, run_lab
+from dnnlab import Claim, Config, Lab, above, loss, measures, plots
 
 base = Config(
     name="weight_init_compare",
@@ -70,5 +58,28 @@ def claim(results) -> Claim:
     )
 
 
+LAB = Lab(
+    title="Weight initialization on MNIST, as the textbook compares it",
+    book=(
+        "Deep Learning from Scratch (Saito), §6.2.4, program "
+        "ch06/weight_init_compare.py: a 4 × 100 ReLU net, plain SGD at 0.01, "
+        "minibatches of 128, 2,000 iterations, from std 0.01, Xavier (std √(1/n)) "
+        "and He (std √(2/n)). The book's figure: std 0.01 does not learn at all "
+        "(loss stays at 2.30), Xavier and He learn, He fastest."
+    ),
+    description=(
+        "the book's set-up with dnnlab's Config, the loss recorded at every "
+        "iteration and drawn smoothed, as in the book. Minibatches come pass "
+        "after pass over the shuffled 60,000 images (the book draws each one at "
+        "random, with replacement)."
+    ),
+    usage="python labs/textbook/weight_init_compare.py [--seeds 3]",
+    variants=variants,
+    claim=claim,
+    figures={"loss_by_iteration.png": figure},
+    quick=("--steps", "30"),
+)
+
+
 if __name__ == "__main__":
-    run_lab(variants, claim, figures={"loss_by_iteration.png": figure})
+    LAB.run()

@@ -1,0 +1,59 @@
+"""A lab is data: every lab module ends with `LAB = Lab(...)` and `LAB.run()` under
+`__main__`; importing all of them reads every declaration without training, loading
+MNIST or Keras; and no tool patches run_lab, runs a lab file to learn what it
+declares, or parses a lab's source (but the one reader of old commits' labs)."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dnnlab import Lab, registry
+
+ROOT = Path(__file__).resolve().parent.parent
+LEGACY = "legacy_digest.py"  # old commits' labs, for make stale: run_lab patched
+
+
+def test_every_lab_reads_as_data_in_a_fresh_process_within_5_s():
+    code = (
+        "import sys, time\n"
+        "start = time.perf_counter()\n"
+        "from dnnlab import Lab, registry\n"
+        "labs = [e.declaration() for e in registry.LABS]\n"
+        "took = time.perf_counter() - start\n"
+        "assert all(isinstance(lab, Lab) for lab in labs)\n"
+        "loaded = [m for m in ('keras', 'tensorflow', 'jax') if m in sys.modules]\n"
+        "print(len(labs), round(took, 2), loaded, 'dnnlab.data' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    fields = done.stdout.split()
+    assert fields[0] == str(len(registry.LABS)) == "30"
+    assert float(fields[1]) < 5, done.stdout
+    assert done.stdout.strip().endswith("[] False"), done.stdout  # no Keras, no data
+
+
+@pytest.mark.parametrize("entry", registry.LABS, ids=lambda e: e.path)
+def test_each_lab_declares_its_text_and_ends_with_its_run(entry):
+    lab = entry.declaration()
+    assert isinstance(lab, Lab)
+    assert lab.title and lab.description and lab.usage.startswith("python labs/")
+    assert lab.slide or lab.book or lab.paper  # where it comes from
+    assert entry.file.read_text().endswith(
+        '\n\nif __name__ == "__main__":\n    LAB.run()\n'
+    )
+    assert '"""' not in entry.file.read_text().split("\n", 1)[0]  # no header docstring
+
+
+def test_no_tool_patches_runs_or_parses_a_lab():
+    found = []
+    for path in sorted((ROOT / "scripts").glob("*.py")):
+        for i, line in enumerate(path.read_text().splitlines(), 1):
+            if re.search(r"ast\.|monkeypatch|run_lab =|runpy|Title: ", line):
+                found.append(f"{path.name}:{i}: {line.strip()}")
+    assert all(f.startswith(LEGACY) for f in found), found
+    assert any(f.startswith(LEGACY) for f in found)  # the one reader of the old form

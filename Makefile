@@ -7,7 +7,7 @@ STAMP := .venv/.installed
 FLAGS ?=
 
 .PHONY: install test test-all test-jax lint tensorboard clean bench results stale timings labs \
-	labs-more textbook papers notebooks notebooks-run exercises check
+	labs-more textbook papers notebooks notebooks-run exercises check release
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv .venv
@@ -66,6 +66,11 @@ exercises: $(STAMP)
 	$(BIN)/python scripts/make_exercises.py
 
 # LIMIT: the seconds each function's code may take in its check (default 10).
+# The student edition a course hands out: release/, without the solution
+# (scripts/release.py). Grading a class: python -m dnnlab.grade (docs/teaching.md).
+release: $(STAMP)
+	$(BIN)/python scripts/release.py
+
 FILE ?= exercises/scratch.py
 LIMIT ?= 10
 check: $(STAMP)

@@ -18,8 +18,11 @@ python -m dnnlab.exercises [--time-limit S] [FILE]   (default exercises/scratch.
 from __future__ import annotations
 
 import argparse
+import copy
+import functools
 import importlib.util
 import inspect
+import pickle
 import re
 import sys
 import traceback
@@ -32,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from dnnlab import scratch
+from dnnlab.grade_child import key
 from dnnlab.limits import TIME_LIMIT, Budget, TimeUp
 
 
@@ -51,24 +55,107 @@ def load(
     return module
 
 
-# The reference the checks trust: a copy of its own, so that a function patched into
-# dnnlab.scratch (a planted mistake, a student's answer) is checked, never believed.
-ref = load(Path(scratch.__file__), "dnnlab.exercises.reference")
-# The functions a student writes: those whose body is marked in scratch.py.
-EXERCISES = tuple(
-    name
-    for name, fn in vars(ref).items()
-    if inspect.isfunction(fn)
-    and fn.__module__ == ref.__name__
-    and "# solution\n" in inspect.getsource(fn)
-)
-N, D, M = 4, 5, 3  # batch, inputs, outputs: all different
+class Replay(types.ModuleType):
+    """The reference of the student edition (make release), which has no solution:
+    each exercise function answers with the solution's stored output for the
+    inputs the public checks give it; the tools (autodiff, rel_error, …) are
+    scratch.py's own. An input it does not know is a verdict: the function under
+    check called another one with inputs the reference never gives it."""
+
+    def __init__(self, tools: types.ModuleType, stored: dict):
+        super().__init__("dnnlab.exercises.replay")
+        self.tools, self.outputs, self.names = tools, stored["outputs"], stored["names"]
+
+    def __getattr__(self, name: str):
+        if name not in self.names:
+            return getattr(self.tools, name)
+
+        def answer(*args, **kwargs):
+            k = key((name, args, kwargs))
+            if k not in self.outputs:
+                raise Wrong(
+                    f"{name} was called with inputs the reference never gives it"
+                )
+            return copy.deepcopy(self.outputs[k])
+
+        answer.__name__, answer.__doc__ = name, getattr(self.tools, name).__doc__
+        return answer
+
+
+class Recorder(types.ModuleType):
+    """The solution, recording what each exercise function returns on each input
+    (make release stores it for the Replay)."""
+
+    def __init__(self, solution: types.ModuleType, names):
+        super().__init__("dnnlab.exercises.recorder")
+        self.solution, self.names, self.outputs = solution, tuple(names), {}
+
+    def __getattr__(self, name: str):
+        f = getattr(self.solution, name)
+        if name not in self.names:
+            return f
+
+        @functools.wraps(f)
+        def call(*args, **kwargs):
+            k = key((name, args, kwargs))
+            value = f(*args, **kwargs)
+            self.outputs[k] = copy.deepcopy(value)
+            return value
+
+        return call
+
+
+# The stored outputs of the student edition, where there is no solution.
+STORED = Path(__file__).with_name("reference_outputs.pkl")
+if STORED.is_file():
+    with open(STORED, "rb") as f:
+        _stored = pickle.load(f)  # noqa: S301 - written by make release
+    SOLUTION = None
+    EXERCISES = tuple(_stored["names"])
+    ref = Replay(load(Path(scratch.__file__), "dnnlab.exercises.tools"), _stored)
+else:
+    # The reference the checks trust: a copy of its own, so that a function patched
+    # into dnnlab.scratch (a planted mistake, a student's answer) is checked, never
+    # believed.
+    SOLUTION = load(Path(scratch.__file__), "dnnlab.exercises.reference")
+    # The functions a student writes: those whose body is marked in scratch.py.
+    EXERCISES = tuple(
+        name
+        for name, fn in vars(SOLUTION).items()
+        if inspect.isfunction(fn)
+        and fn.__module__ == SOLUTION.__name__
+        and "# solution\n" in inspect.getsource(fn)
+    )
+    ref = globals().get("REFERENCE") or SOLUTION  # a Recorder, for make release
+# The cases' sizes and seeds: the public set, which a student's checks use, and a
+# hidden one (other shapes, other seeds) that only a course's grader uses
+# (dnnlab/grade.py loads a copy of this module with CASE_SET = "hidden").
+CASE_SETS = {
+    "public": dict(N=4, D=5, M=3, seed=0, grid=(3, 4), bowl=(3, 2), net=(6, 5, 3)),
+    "hidden": dict(N=6, D=3, M=4, seed=1000, grid=(4, 5), bowl=(2, 5), net=(5, 7, 4)),
+}
+CASE_SET = globals().get("CASE_SET", "public")
+CASES = CASE_SETS[CASE_SET]
+N, D, M = CASES["N"], CASES["D"], CASES["M"]  # batch, inputs, outputs: all different
+
+
+def rng(k: int) -> np.random.Generator:
+    """The case's k-th generator (the public set's seeds are 0 + k)."""
+    return np.random.default_rng(CASES["seed"] + k)
+
+
 TOLERANCE = 1e-7  # rel_error in float64 (central differences: ~1e-10 when right)
 KERAS_TOLERANCE = 1e-4  # Keras computes in float32
 
 
 class Wrong(Exception):
-    """A check that failed; its message says what, where and by how much."""
+    """A check that failed; its message says what, where and by how much; its
+    kind, what sort of thing is wrong without a number of the case (a grader's
+    feedback on a hidden case)."""
+
+    def __init__(self, message: str, kind: str | None = None):
+        super().__init__(message)
+        self.kind = kind or message
 
 
 @dataclass(frozen=True)
@@ -111,15 +198,20 @@ def compare(
     the message names a flipped sign or a whole factor (FACTORS, or `factors`)."""
     got, want = np.asarray(got, np.float64), np.asarray(want, np.float64)
     if got.shape != want.shape:
-        flipped = got.ndim > 1 and got.shape == want.shape[::-1]
+        flipped = (
+            " (transposed)" if got.ndim > 1 and got.shape == want.shape[::-1] else ""
+        )
         raise Wrong(
-            f"{what} has shape {got.shape}, expected {want.shape}"
-            + (" (transposed)" if flipped else "")
+            f"{what} has shape {got.shape}, expected {want.shape}{flipped}",
+            f"{what} has the wrong shape{flipped}",
         )
     if not np.isfinite(got).all():
         at = np.argwhere(~np.isfinite(got))[0]
         where = f" at {list(map(int, at))}" if got.ndim else ""
-        raise Wrong(f"{what} is {got[tuple(at)]}{where}, expected finite")
+        raise Wrong(
+            f"{what} is {got[tuple(at)]}{where}, expected finite",
+            f"{what} is not finite (inf or nan)",
+        )
     floor = 1e-2 * np.abs(want).max() if keras else 1e-8
     error = np.abs(got - want) / np.maximum(floor, np.abs(got) + np.abs(want))
     worst = np.unravel_index(np.argmax(error), error.shape) if error.ndim else ()
@@ -128,14 +220,15 @@ def compare(
         digits = next(
             d for d in (6, 8, 10, 17) if f"{want[worst]:.{d}g}" != f"{got[worst]:.{d}g}"
         )
+        why = (
+            " (the sign flipped)"
+            if np.allclose(got, -want, rtol=1e-6)
+            else whole_factor(got, want, FACTORS if factors is None else factors)
+        )
         raise Wrong(
             f"{what} vs {against}: rel error {error[worst]:.2g}{where}: "
-            f"expected {want[worst]:.{digits}g}, got {got[worst]:.{digits}g}"
-            + (
-                " (the sign flipped)"
-                if np.allclose(got, -want, rtol=1e-6)
-                else whole_factor(got, want, FACTORS if factors is None else factors)
-            )
+            f"expected {want[worst]:.{digits}g}, got {got[worst]:.{digits}g}{why}",
+            f"{what} has wrong values{why}",
         )
 
 
@@ -290,7 +383,7 @@ DROP = 0.4
 def dropout_case():
     """x, and Keras' Dropout's own output on it, from which the mask is read."""
     keras = K()
-    x = np.random.default_rng(4).standard_normal((N, D))
+    x = rng(4).standard_normal((N, D))
     out = keras_np(keras.layers.Dropout(DROP, seed=1)(f32(x), training=True))
     return x, out != 0, out
 
@@ -352,9 +445,9 @@ LAYERS = {
 def layer_case(layer: str):
     """The case's inputs, upstream gradient and every expected value, computed once."""
     spec = LAYERS[layer]
-    inputs = spec.inputs(np.random.default_rng(len(layer)))
+    inputs = spec.inputs(rng(len(layer)))
     out, cache_ = spec.forward(**copies(inputs))
-    dout = np.random.default_rng(1).standard_normal(out.shape)
+    dout = rng(1).standard_normal(out.shape)
     arrays = {k: inputs[k] for k in spec.grads}
     backward = getattr(ref, f"{layer}_backward")(dout, cache_)
     return dict(
@@ -404,7 +497,7 @@ def check_backward(layer: str) -> Callable[[Callable], list[str]]:
 
 @cache
 def inference_case():
-    r = np.random.default_rng(3)
+    r = rng(3)
     inputs = dict(
         x=3 * r.standard_normal((N, D)) + 1,
         gamma=r.standard_normal(D),
@@ -430,10 +523,10 @@ def check_batchnorm_inference(f):
 
 @cache
 def cost_case():
-    r = np.random.default_rng(5)
+    r = rng(5)
     scores = r.standard_normal((N, M))
-    scores[0] = [1000.0, 0.0, -1000.0]  # its softmax rounds to 0 for the last two
-    t = np.eye(M)[[1, 0, 2, 1]]
+    scores[0] = [1000.0, 0.0, *[-1000.0] * (M - 2)]  # its softmax rounds to 0 but one
+    t = np.eye(M)[(np.array([1, 0, 2, 1, 3, 2, 0, 1]) % M)[:N]]
     y = r.uniform(0, 1, (N, M))
     return scores, t, y
 
@@ -510,8 +603,8 @@ def cubic(x, c, ops=np):
 @cache
 def gradient_case():
     """x, c, f' exact, and the reference's and the backend's gradients of f."""
-    r = np.random.default_rng(6)
-    x, c = r.uniform(-2, 2, (3, 4)), r.uniform(0.5, 2, (3, 4))
+    r = rng(6)
+    x, c = r.uniform(-2, 2, CASES["grid"]), r.uniform(0.5, 2, CASES["grid"])
     x_ = np.array(x)
     reference = ref.numerical_gradient(lambda: cubic(x_, c), x_)
     auto = ref.autodiff(lambda p: cubic(p["x"], c, K().ops), {"x": x})["x"]
@@ -587,8 +680,8 @@ RULES = {
     ),
 }
 STEPS = 5
-CURVATURE = np.random.default_rng(7).uniform(0.2, 4, (3, 2))  # a bowl, not round
-START = np.random.default_rng(8).uniform(-3, 3, (3, 2))
+CURVATURE = rng(7).uniform(0.2, 4, CASES["bowl"])  # a bowl, not round
+START = rng(8).uniform(-3, 3, CASES["bowl"])
 
 
 def steps(rule: str, f: Callable) -> list[tuple]:
@@ -667,10 +760,11 @@ def check_rule(rule: str) -> Callable[[Callable], list[str]]:
 
 @cache
 def net_case():
-    r = np.random.default_rng(9)
-    params = ref.two_layer_init(r, sizes=(6, 5, 3), std=0.5)
+    r = rng(9)
+    d, _, c = CASES["net"]
+    params = ref.two_layer_init(r, sizes=CASES["net"], std=0.5)
     params = {k: v + 0.1 * r.standard_normal(v.shape) for k, v in params.items()}
-    x, t = r.standard_normal((N, 6)), np.eye(3)[r.integers(0, 3, N)]
+    x, t = r.standard_normal((N, d)), np.eye(c)[r.integers(0, c, N)]
     p = {k: np.array(v) for k, v in params.items()}
     numerical = {
         k: ref.numerical_gradient(lambda: ref.two_layer_loss(p, x, t)[0], v)

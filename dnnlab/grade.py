@@ -68,21 +68,12 @@ class Recorded:
 
 
 def checker(case_set: str) -> types.ModuleType:
-    """dnnlab/exercises.py loaded with its cases of `case_set`."""
+    """dnnlab/exercises.py with its cases of `case_set`."""
     from dnnlab import exercises
 
     if case_set == "public":
         return exercises
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        f"dnnlab.exercises_{case_set}", exercises.__file__
-    )
-    module = importlib.util.module_from_spec(spec)
-    module.CASE_SET = case_set
-    sys.modules[spec.name] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    return exercises.variant(case_set, CASE_SET=case_set)
 
 
 def record(ex: types.ModuleType) -> Recorded:
@@ -126,20 +117,10 @@ def sendable(name: str, args: tuple, ex) -> tuple:
 def spying(f, ex, lookup: dict):
     """f with each exercise function it calls recorded in lookup (its inputs'
     key: its output)."""
-
-    def recorder(other):
-        g = getattr(ex.ref, other)
-
-        def call(*args, **kwargs):
-            k = grade_child.key((other, args, kwargs))
-            value = g(*args, **kwargs)
-            lookup[k] = copy.deepcopy(value)
-            return value
-
-        return call
-
+    recorder = ex.Recorder(ex.ref, grade_child.LAYERS)
+    recorder.outputs = lookup
     scope = dict(f.__globals__)
-    scope.update({other: recorder(other) for other in grade_child.LAYERS})
+    scope.update({other: getattr(recorder, other) for other in grade_child.LAYERS})
     return types.FunctionType(f.__code__, scope, f.__name__, f.__defaults__)
 
 

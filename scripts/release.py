@@ -14,7 +14,6 @@ Usage: python scripts/release.py [DIR]   (default release/)
 
 from __future__ import annotations
 
-import importlib.util
 import pickle
 import shutil
 import sys
@@ -54,13 +53,7 @@ def recorded() -> dict:
     """The solution's outputs on every input the public checks give it."""
     solution = exercises.load(Path(scratch.__file__), "release.solution")
     recorder = exercises.Recorder(solution, exercises.EXERCISES)
-    spec = importlib.util.spec_from_file_location(
-        "release.exercises", exercises.__file__
-    )
-    checker = importlib.util.module_from_spec(spec)
-    checker.REFERENCE = recorder
-    sys.modules[spec.name] = checker
-    spec.loader.exec_module(checker)
+    checker = exercises.variant("release", REFERENCE=recorder)
     verdicts = checker.verify_all(solution, None)
     assert all(v.ok for v in verdicts), [str(v) for v in verdicts if not v.ok]
     assert checker.own_net(solution, (), None).ok

@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import results  # noqa: E402
+import staleness  # noqa: E402
 
 from dnnlab import files, registry  # noqa: E402
 
@@ -38,14 +38,14 @@ def make_labs() -> list[str]:
 
 
 def machine() -> str:
-    model, flags = results.cpu()
+    model, flags = staleness.cpu()
     avx512 = "with" if "avx512f" in flags else "without"
     return f"{model} ({avx512} AVX-512), {os.cpu_count()} cores"
 
 
 def commit() -> str:
-    dirty = results.git("status", "--porcelain", "labs", "dnnlab")
-    head = results.git("rev-parse", "--short=7", "HEAD")
+    dirty = staleness.git("status", "--porcelain", "labs", "dnnlab")
+    head = staleness.git("rev-parse", "--short=7", "HEAD")
     return head + (" + uncommitted changes" if dirty else "")
 
 

@@ -112,7 +112,8 @@ def truncated_saved_results(tmp):
     (saved / "DNN_softmax.json").write_text('{"lab": "DNN_softmax", "vari')
     code = (
         f"import sys; sys.path.insert(0, {str(ROOT / 'scripts')!r}); import results; "
-        f"from pathlib import Path; results.SAVED = Path({str(saved)!r}); "
+        "import places; from pathlib import Path; "
+        f"places.SAVED = Path({str(saved)!r}); "
         "results.main(['--render'])"
     )
     return [sys.executable, "-c", code], {}

@@ -9,7 +9,10 @@ import pytest
 from test_claims import CASES, PerSeed, fake
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "scripts"))
+import places  # noqa: E402
+import render  # noqa: E402
 import results  # noqa: E402
+import staleness  # noqa: E402
 
 LAB = "DNN_cost_function"
 
@@ -17,14 +20,14 @@ LAB = "DNN_cost_function"
 @pytest.fixture
 def docs(tmp_path, monkeypatch):
     for name in ("SAVED", "FIGURES"):
-        monkeypatch.setattr(results, name, tmp_path / name.lower())
+        monkeypatch.setattr(places, name, tmp_path / name.lower())
         (tmp_path / name.lower()).mkdir()
-    monkeypatch.setattr(results, "PAGE", tmp_path / "RESULTS.md")
+    monkeypatch.setattr(places, "PAGE", tmp_path / "RESULTS.md")
     readme = tmp_path / "README.md"
     readme.write_text(
         f"top\n{results.README_START}\nSTALE-ROW\n{results.README_END}\nend\n"
     )
-    monkeypatch.setattr(results, "README", readme)
+    monkeypatch.setattr(places, "README", readme)
     return tmp_path
 
 
@@ -103,9 +106,9 @@ def test_saved_results_without_a_commit_find_it_by_their_code_hash():
     real = results.ROOT / "docs" / "results" / f"{LAB}.json"
     saved = json.loads(real.read_text())
     recorded = saved.pop("commit")
-    assert results.made_by(LAB, saved) == recorded
+    assert staleness.made_by(LAB, saved) == recorded
     assert results.code_hash(LAB, recorded) == saved["code"]
-    assert results.made_by(LAB, {**saved, "code": "0" * 16}) is None
+    assert staleness.made_by(LAB, {**saved, "code": "0" * 16}) is None
 
 
 def test_figures_are_drawn_from_the_saved_numbers_by_the_figures_code(docs):
@@ -113,7 +116,7 @@ def test_figures_are_drawn_from_the_saved_numbers_by_the_figures_code(docs):
     real = results.ROOT / "docs" / "results" / "DNN_optimizer.json"
     (docs / "saved" / "DNN_optimizer.json").write_text(real.read_text())
     (docs / "figures" / "DNN_optimizer__old.png").write_bytes(b"png")
-    results.draw(lab)
+    render.draw(lab)
     drawn = sorted(p.name for p in (docs / "figures").iterdir())
     assert drawn == [
         "DNN_optimizer__compare.png",

@@ -328,14 +328,6 @@ def compare_call(name: str, got: dict, want: dict, ex) -> None:
             ex.compare(label, got[path], value, "the reference")
 
 
-OUTPUTS = {
-    "forward": ("out", "the cache"),
-    "backward": None,  # dx, dW, …: the layer's inputs
-    "costs": ("the cost", "its gradient"),
-    "rules": None,  # w, then the states
-}
-
-
 def output_name(name: str, path: str) -> str:
     """What an output is called in a reason, e.g. 'dW', 'v', 'the cost'."""
     from dnnlab import exercises as ex

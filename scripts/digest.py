@@ -67,7 +67,7 @@ def spec(path: Path) -> dict:
 
         return legacy_digest.spec(path)
     fields = ("variants", "claim", "extras", "figures", "fit", "options", "detail")
-    return {f: getattr(lab, f) for f in fields} | {"columns": lab.columns}
+    return {f: getattr(lab, f) for f in (*fields, "columns")}
 
 
 def shrink(config):

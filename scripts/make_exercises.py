@@ -103,16 +103,23 @@ def student(source: str) -> str:
     return HEADER + BLOCK.sub(stub, source)
 
 
+def without_docstring(fn) -> str:
+    """A function's source with its docstring taken out."""
+    before, after = inspect.getsource(fn).split(f'"""{fn.__doc__}"""', 1)
+    return (before.rstrip() + after).rstrip("\n")
+
+
 def functions() -> dict[str, tuple[str, str]]:
     """Each function of scratch.py: (its docstring, the student's code of it
     without the docstring)."""
-    out = {}
-    for name, fn in vars(scratch).items():
-        if inspect.isfunction(fn) and fn.__module__ == scratch.__name__:
-            before, after = inspect.getsource(fn).split(f'"""{fn.__doc__}"""', 1)
-            code = BLOCK.sub(stub, before.rstrip() + after).rstrip("\n")
-            out[name] = (inspect.getdoc(fn), code)
-    return out
+    return {
+        name: (
+            inspect.getdoc(fn),
+            BLOCK.sub(stub, without_docstring(fn) + "\n").rstrip("\n"),
+        )
+        for name, fn in vars(scratch).items()
+        if inspect.isfunction(fn) and fn.__module__ == scratch.__name__
+    }
 
 
 def uses(name: str) -> set[str]:

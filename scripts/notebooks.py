@@ -110,7 +110,7 @@ def chunks(lab: registry.Entry) -> list[str]:
         body = inspect.getsource(obj).rstrip("\n")
         if body[:1].isspace() or f"\n{body}" not in f"\n{text}":
             continue  # made inside something else
-        first = f"\n{text}".index(f"\n{body}") and text[: text.index(body)].count("\n")
+        first = text[: f"\n{text}".index(f"\n{body}")].count("\n")
         spans.append((first, first + body.count("\n") + 1))
     cells, at = [], 0
     for first, end in sorted(spans):

@@ -236,7 +236,9 @@ def test_the_csv_and_the_reports(tmp_path):
         book = nbformat.read(path, 4)
         for cell in book.cells:  # the reference's bodies, as a student fills them
             if "exercise" in cell.metadata:
-                cell.source = body_of(cell.metadata.exercise)
+                cell.source = make.without_docstring(
+                    getattr(scratch, cell.metadata.exercise)
+                )
         nbformat.write(book, path)
     out = tmp_path / "grades.csv"
     assert grade.main([str(folder), "--out", str(out), "--time-limit", "2"]) == 0
@@ -256,10 +258,3 @@ def test_the_csv_and_the_reports(tmp_path):
     assert all(by["bo", n]["points"] == "2" for n in ex.EXERCISES), by
     report = (tmp_path / "grades-reports" / "ana.txt").read_text()
     assert report.startswith("ana: 42 of 44 points")
-
-
-def body_of(name: str) -> str:
-    """The reference's function without its docstring, as a notebook cell holds it."""
-    fn = getattr(scratch, name)
-    before, after = inspect.getsource(fn).split(f'"""{fn.__doc__}"""', 1)
-    return (before.rstrip() + after).rstrip("\n")

@@ -77,6 +77,38 @@ def gradients(model: keras.Model, cost, x, y, variables=None) -> list[np.ndarray
     return [np.asarray(keras.ops.convert_to_numpy(g)) for g in grads]
 
 
+class _Shift(keras.layers.Layer):
+    """Adds a trainable zero to a layer's output, one row per image: the gradient
+    with respect to it is d cost / d that output, image by image."""
+
+    def __init__(self, shape, **kwargs):
+        super().__init__(**kwargs)
+        self.shift = self.add_weight(shape=shape, initializer="zeros", name="shift")
+
+    def call(self, x):
+        return x + self.shift
+
+
+def image_gradients(model: keras.Model, cost, x, y) -> list[np.ndarray]:
+    """For each hidden Dense layer, d cost / d its output (the pre-activation), one
+    row per image of x, as if each image were its own batch: what that layer's bias
+    gradient is on that one image. One backward pass for all the images, on the
+    model's own layers; the cost must be a mean over the batch. Not for batch norm or
+    dropout, whose training mode draws on the whole batch."""
+    if any(layer.name.startswith(("bn_", "dropout_")) for layer in model.layers):
+        raise ValueError("image_gradients: a model with batch norm or dropout")
+    h = inputs = keras.Input(model.inputs[0].shape[1:])
+    shifts = []
+    for layer in model.layers:
+        h = layer(h)
+        if layer.name.startswith("dense_"):
+            shifts.append(_Shift((len(x), layer.units)))
+            h = shifts[-1](h)
+    probe = keras.Model(inputs, h)
+    grads = gradients(probe, cost, x, y, [s.shift for s in shifts])
+    return [len(x) * g for g in grads]
+
+
 def kernel_gradients(model, kernels):
     """(x, y) -> d loss / d each of `kernels` on that batch, in training mode, as
     NumPy arrays; compiled once, for logging while training (gradients()' eager tape

@@ -35,3 +35,25 @@ def test_dead_units_pass_no_gradient(activation, dead):
     # Every unit now sees only negative inputs: a ReLU is stuck at 0, a Leaky ReLU
     # still answers 0.01·x and keeps learning.
     assert dead_units(model, x) == dead
+
+
+def test_image_gradients_are_each_images_own_bias_gradient(mnist):
+    """One backward pass for a batch gives what one pass per image gives."""
+    from dnnlab.data import one_hot
+    from dnnlab.model import loss
+    from dnnlab.probe import gradients, image_gradients, initial_model
+
+    config = Config(hidden_units=(32, 16), activation="tanh")
+    model = initial_model(config)
+    x, t = mnist.x_test[:8], one_hot(mnist.y_test[:8])
+    biases = [layer.bias for layer in model.layers if layer.name.startswith("dense_")]
+    per_image = image_gradients(model, loss(config), x, t)
+    assert [g.shape for g in per_image] == [(8, 32), (8, 16)]
+    for i in range(len(x)):
+        alone = gradients(model, loss(config), x[i : i + 1], t[i : i + 1], biases)
+        for g, a in zip(per_image, alone, strict=True):
+            np.testing.assert_allclose(g[i], a, rtol=1e-4, atol=1e-7)
+    with pytest.raises(ValueError, match="batch norm"):
+        image_gradients(
+            build_model(config.replace(batch_norm="after")), loss(config), x, t
+        )

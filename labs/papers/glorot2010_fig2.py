@@ -54,16 +54,12 @@ def gradient_spread(result, data) -> list[float]:
     one test image at a time (Fig. 7): a bias's gradient is exactly that."""
     from dnnlab.data import one_hot
     from dnnlab.model import loss
-    from dnnlab.probe import gradients, initial_model
+    from dnnlab.probe import image_gradients, initial_model
 
     model = initial_model(result.config)  # train()'s initial weights
-    biases = [layer.bias for layer in model.layers if layer.name.startswith("dense_")]
-    cost, x, t = loss(result.config), data.x_test[SAMPLE], one_hot(data.y_test[SAMPLE])
-    per_image = [
-        gradients(model, cost, x[i : i + 1], t[i : i + 1], biases)
-        for i in range(len(x))
-    ]
-    return [float(np.std([g[j] for g in per_image])) for j in range(len(biases))]
+    x, t = data.x_test[SAMPLE], one_hot(data.y_test[SAMPLE])
+    per_image = image_gradients(model, loss(result.config), x, t)
+    return [float(np.std(g)) for g in per_image]
 
 
 def ratio(key):

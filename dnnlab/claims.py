@@ -191,6 +191,19 @@ class Claim:
         out.append(f"verdict: {self.verdict}{note}")
         return out
 
+    def markdown(self, seeds: int) -> str:
+        """The claim, the verdict and each check, as RESULTS.md and a notebook show
+        them."""
+        note = f" ({'; '.join(self.notes)})" if self.notes else ""
+        checks = "\n".join(
+            f"- {c.text}: {c.numbers} — *{c.outcome}*" for c in self.checks
+        )
+        over = "one seed" if seeds == 1 else f"{seeds} seeds (mean ± std)"
+        return (
+            f"**Claim:** {self.sentence}.\n\n**Verdict: {self.verdict}**{note}, "
+            f"over {over}:\n\n{checks}"
+        )
+
     def to_dict(self) -> dict:
         return {
             "sentence": self.sentence,

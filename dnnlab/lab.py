@@ -167,7 +167,8 @@ def _run(flags: Flags, lab: Lab) -> dict[str, Seeds]:
     except KeyboardInterrupt:
         done = {n: s for n, s in results.items() if s}
         if done:
-            print(table(done, lab.target, first.name + " (interrupted)", lab.columns))
+            title = first.name + " (interrupted)"
+            print(table(done, lab.target, title, lab.columns).text())
         raise
     results = {n: s for n, s in results.items() if s}
     if results:
@@ -204,16 +205,14 @@ def _report(flags: Flags, lab: Lab, results: dict[str, Seeds], root: Path) -> No
     if first.tensorboard and device.tensorboard_available():
         sessions(flags.variants, results)
     judged = judge(lab.claim, results, flags)
-    save(root, results, judged, flags, lab.target)
+    shown = table(results, lab.target, first.name, lab.columns)
+    save(root, results, judged, shown, flags, lab.target)
     drawn = [plots.curves(results, root / "compare.png")] if lab.net else []
     drawn += [draw(results, root / file) for file, draw in lab.figures.items()]
-    text = table(results, lab.target, first.name, lab.columns)
     if notebook.active():
-        notebook.markdown(
-            table(results, lab.target, first.name, lab.columns, True), text
-        )
+        notebook.markdown(shown.markdown(), shown.text())
     else:
-        print(text)
+        print(shown.text())
     if lab.net:
         print("  accuracies after training, in inference mode (the progress bar's: a")
         print("  running mean over the epoch's batches while the weights change)")
@@ -225,7 +224,7 @@ def _report(flags: Flags, lab: Lab, results: dict[str, Seeds], root: Path) -> No
         plots.show(drawn)
     if notebook.active():
         notebook.images(drawn)
-        notebook.verdict(judged.lines())
+        notebook.markdown(judged.markdown(flags.seeds), "\n".join(judged.lines()))
     else:
         print("\n".join(judged.lines()))
 
@@ -272,45 +271,53 @@ def notes(flags: Flags) -> list[str]:
     return out
 
 
+@dataclasses.dataclass
+class Table:
+    """A lab's results table as data: per variant, its cells and a note; shown as
+    text (the terminal), as Markdown (RESULTS.md, notebooks) or as JSON."""
+
+    title: str  # the corner cell: the lab's name, or "variant"
+    head: list[str]
+    rows: dict[str, list[str]]
+    notes: dict[str, str]  # e.g. "diverged at epoch 1"; "" for none
+
+    def text(self) -> str:
+        cols = [
+            max(len(h), *(len(r[i]) for r in self.rows.values())) + 2
+            for i, h in enumerate(self.head)
+        ]
+        width = max(len(self.title), *(len(n) + 2 for n in self.rows))
+        lines = [self.title.ljust(width) + "".join(map(str.rjust, self.head, cols))]
+        for name, row in self.rows.items():
+            note = f"  {self.notes[name]}" if self.notes[name] else ""
+            lines.append(
+                f"  {name}".ljust(width) + "".join(map(str.rjust, row, cols)) + note
+            )
+        return "\n".join(lines)
+
+    def markdown(self) -> str:
+        def cells(row):
+            return "| " + " | ".join(c.replace("|", "\\|") for c in row) + " |"
+
+        lines = [cells([self.title, *self.head]), "|---" * (len(self.head) + 1) + "|"]
+        for name, row in self.rows.items():
+            note = f" ({self.notes[name]})" if self.notes[name] else ""
+            lines.append(cells([name + note, *row]))
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
 def table(
     results: dict[str, Seeds],
     target: float,
     title: str = "",
     columns: dict[str, Callable[[Seeds], str]] | None = None,
-    markdown: bool = False,
-) -> str:
+) -> Table:
     """Train and test accuracy, their gap, epochs to target (not for runs counted
     in steps, which are one epoch) and time per variant, or the lab's own columns
-    and time; with several seeds, mean ± std. As text, or a Markdown table."""
-    head, rows = _cells(results, target, columns)
-    notes = {}
-    for name, seeds in results.items():
-        diverged = [r.diverged_at for r in seeds if r.diverged_at]
-        notes[name] = f"diverged at epoch {diverged[0]}" if diverged else ""
-    if markdown:
-        lines = [
-            f"| {title} | " + " | ".join(head) + " |",
-            "|---" + "|---:" * len(head) + "|",
-        ]
-        lines += [
-            f"| {n} {notes[n]} | " + " | ".join(r) + " |" for n, r in rows.items()
-        ]
-        return "\n".join(lines)
-    cols = [
-        max(len(h), *(len(r[i]) for r in rows.values())) + 2 for i, h in enumerate(head)
-    ]
-    width = max(len(title), *(len(n) + 2 for n in results))
-    lines = [title.ljust(width) + "".join(map(str.rjust, head, cols))]
-    for name, row in rows.items():
-        note = f"  {notes[name]}" if notes[name] else ""
-        lines.append(
-            f"  {name}".ljust(width) + "".join(map(str.rjust, row, cols)) + note
-        )
-    return "\n".join(lines)
-
-
-def _cells(results: dict[str, Seeds], target: float, columns) -> tuple[list, dict]:
-    """The table's header and each variant's row of texts."""
+    and time; with several seeds, mean ± std."""
     by_epoch = any(not r.config.steps for seeds in results.values() for r in seeds)
     if columns is None:
         columns = {
@@ -322,14 +329,13 @@ def _cells(results: dict[str, Seeds], target: float, columns) -> tuple[list, dic
             columns[f"epochs to {target:.0%}"] = lambda seeds: seeds.stat(
                 lambda r: r.epochs_to(target)
             ).show(spec=".2g")
-    rows = {
-        name: [
-            *(show(seeds) for show in columns.values()),
-            seeds.stat("wall_time").show(spec=".1f", unit="s"),
-        ]
-        for name, seeds in results.items()
-    }
-    return [*columns, "time"], rows
+    rows, notes = {}, {}
+    for name, seeds in results.items():
+        rows[name] = [show(seeds) for show in columns.values()]
+        rows[name].append(seeds.stat("wall_time").show(spec=".1f", unit="s"))
+        diverged = [r.diverged_at for r in seeds if r.diverged_at]
+        notes[name] = f"diverged at epoch {diverged[0]}" if diverged else ""
+    return Table(title, [*columns, "time"], rows, notes)
 
 
 def versions() -> dict:
@@ -350,9 +356,15 @@ def versions() -> dict:
 
 
 def save(
-    root: Path, results: dict[str, Seeds], claim: Claim, flags: Flags, target: float
+    root: Path,
+    results: dict[str, Seeds],
+    claim: Claim,
+    shown: Table,
+    flags: Flags,
+    target: float,
 ) -> Path:
-    """results.json: every seed's result as numbers, the claim and how it was run."""
+    """results.json: every seed's result as numbers, the claim, the table and how
+    it was run."""
     out = {
         "lab": root.parent.name,
         "seeds": flags.seeds,
@@ -360,6 +372,7 @@ def save(
         "changed": {k: _jsonable(v) for k, v in flags.changed.items()},
         "versions": versions(),
         "claim": claim.to_dict(),
+        "table": shown.to_dict(),
         "variants": {n: [r.to_dict() for r in s] for n, s in results.items()},
     }
     return write_json(root / "results.json", out)

@@ -52,19 +52,3 @@ def images(paths: list[Path]) -> None:
 
     for path in paths:
         display(Image(filename=str(path)))
-
-
-def verdict(lines: list[str]) -> None:
-    """The claim, its checks and the verdict (Claim.lines()) as Markdown."""
-    claim, *checks, last = lines
-    head, _, rest = last.partition(":")
-    text = "\n".join(
-        [
-            f"**{claim.replace('claim:', 'claim:**', 1)}",
-            "",
-            *(f"- {c.strip()}" for c in checks),
-            "",
-            f"**{head}:**{rest}",
-        ]
-    )
-    markdown(text, "\n".join(lines))

@@ -60,13 +60,7 @@ def source(declared: Lab) -> tuple[str, str]:
 def section(
     i: int, lab: str, saved: dict, declared: Lab, results: dict, claim: Claim
 ) -> str:
-    rows = table(results, saved["target"], columns=declared.columns).splitlines()
-    head = ["variant", *re.split(r"\s{2,}", rows[0].strip())]
-    cells = [head] + [re.split(r"\s{2,}", row.strip()) for row in rows[1:]]
-    cells = [[c.replace("|", "\\|") for c in row] for row in cells]  # |x| in a cell
-    md = ["| " + " | ".join(cells[0]) + " |", "|" + "---|" * len(head)]
-    md += ["| " + " | ".join(row) + " |" for row in cells[1:]]
-    checks = "\n".join(f"- {c.text}: {c.numbers} — *{c.outcome}*" for c in claim.checks)
+    shown = table(results, saved["target"], "variant", declared.columns)
     figures = "\n\n".join(
         f"![{p.stem}](docs/figures/{p.name})"
         for p in sorted(places.FIGURES.glob(f"{stem(lab)}__*.png"))
@@ -77,11 +71,8 @@ def section(
         [
             f"## {i}. {declared.title}",
             *([f"**The {kind}:** {shows}"] if shows else []),
-            f"**Claim:** {claim.sentence}.",
-            f"**Verdict: {claim.verdict}**"
-            + (f" ({'; '.join(claim.notes)})" if claim.notes else "")
-            + f", over {saved['seeds']} seeds (mean ± std):\n\n{checks}",
-            "\n".join(md),
+            claim.markdown(saved["seeds"]),
+            shown.markdown(),
             figures,
             f"Run: `{saved['command']}`, {saved['wall'] / 60:.1f} min on "
             f"{v['machine']}, Keras {v.get('keras')}, TensorFlow "

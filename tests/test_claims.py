@@ -10,7 +10,7 @@ import pytest
 from conftest import LABS, lab_module
 
 from dnnlab import Config, Result, Seeds, Stat
-from dnnlab.claims import FAILS, HOLDS, NOISE, about, above, below, differ
+from dnnlab.claims import FAILS, HOLDS, NOISE, Claim, about, above, below, differ
 
 INF = math.inf
 
@@ -714,18 +714,64 @@ def test_the_table_counts_epochs_only_for_runs_counted_in_epochs():
     from dnnlab.lab import table
 
     by_epoch = {"a": Seeds([fake(0, epochs=2)])}
-    assert "epochs to 97%" in table(by_epoch, 0.97)
+    assert "epochs to 97%" in table(by_epoch, 0.97).head
     by_step = [replace(fake(0), config=Config(steps=100)) for _ in range(2)]
-    text = table({"a": Seeds(by_step)}, 0.97)
-    assert "epochs to" not in text
-    cells = [c for c in text.splitlines()[1].strip().split("  ") if c]
-    assert cells == [
+    shown = table({"a": Seeds(by_step)}, 0.97)
+    assert shown.head == ["train acc", "test acc", "gap", "time"]
+    assert shown.rows == {
+        "a": ["90.00 ± 0.00 %", "90.00 ± 0.00 %", "0.00 ± 0.00 %", "1.0 ± 0.0s"]
+    }
+
+
+def test_one_table_is_shown_as_text_markdown_and_json():
+    """The rows are data: each form shows the same cells, none is parsed back."""
+    import json
+
+    from dnnlab.lab import Table
+
+    shown = Table(
+        "variant",
+        ["|x|", "time"],
+        {"a": ["1 ± 0", "2.0s"], "b": ["3", "4.0s"]},
+        {"a": "diverged at epoch 1", "b": ""},
+    )
+    text = shown.text().splitlines()
+    assert text[0].split() == ["variant", "|x|", "time"]
+    assert text[1].split() == [
         "a",
-        "90.00 ± 0.00 %",
-        "90.00 ± 0.00 %",
-        "0.00 ± 0.00 %",
-        "1.0 ± 0.0s",
+        "1",
+        "±",
+        "0",
+        "2.0s",
+        "diverged",
+        "at",
+        "epoch",
+        "1",
     ]
+    assert shown.markdown().splitlines() == [
+        "| variant | \\|x\\| | time |",
+        "|---|---|---|",
+        "| a (diverged at epoch 1) | 1 ± 0 | 2.0s |",
+        "| b | 3 | 4.0s |",
+    ]
+    assert Table(**json.loads(json.dumps(shown.to_dict()))) == shown
+
+
+def test_a_claim_in_markdown_has_its_verdict_notes_and_every_check():
+    claim = Claim(
+        "a beats b",
+        [above("a > b", [2, 2.1], [1, 1.1]), below("a < c", [2, 2.1], [2, 2.1])],
+        ["flags changed epochs"],
+    )
+    assert claim.markdown(2).splitlines() == [
+        "**Claim:** a beats b.",
+        "",
+        f"**Verdict: {NOISE}** (flags changed epochs), over 2 seeds (mean ± std):",
+        "",
+        "- a > b: 205.00 ± 7.07 % vs 105.00 ± 7.07 % — *holds*",
+        f"- a < c: 205.00 ± 7.07 % vs 205.00 ± 7.07 % — *{NOISE}*",
+    ]
+    assert "over one seed:" in claim.markdown(1)
 
 
 # --- no lab goes round the noise rule --------------------------------------------

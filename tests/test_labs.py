@@ -155,6 +155,10 @@ def test_lab_runs_in_one_shape_and_ends_with_its_verdict(name, lab_run):
     saved = json.loads((run.root / "results.json").read_text())
     assert list(saved["variants"]) == list(variants)
     assert saved["claim"]["verdict"] in lines[-1]
+    from dnnlab.lab import Table
+
+    shown = Table(**saved["table"])  # the printed table, as data
+    assert shown.text() in run.out and list(shown.rows) == list(variants)
     for runs in saved["variants"].values():
         (result,) = runs  # one seed
         assert isinstance(result["test_accuracy"], float)

@@ -58,9 +58,13 @@ def program() -> str:
 
 
 def parser(
-    configs: dict[str, Config], prog: str, description: str = ""
+    configs: dict[str, Config],
+    prog: str,
+    description: str = "",
+    fields: dict[str, str] | None = None,
 ) -> argparse.ArgumentParser:
-    """One flag per Config field; the help shows the lab's own defaults."""
+    """One flag per Config field, or per field in `fields` ({field: its help in
+    this lab, or "" for Config's}); the help shows the lab's own defaults."""
     p = _Parser(
         prog=prog,
         description=description,
@@ -68,7 +72,10 @@ def parser(
         allow_abbrev=False,  # --epoch is a typo, not --epochs
     )
     for f in dataclasses.fields(Config):
-        _add_field(p, f, [getattr(c, f.name) for c in configs.values()])
+        if fields is not None and f.name not in fields:
+            continue
+        text = (fields or {}).get(f.name) or f.metadata["help"]
+        _add_field(p, f, [getattr(c, f.name) for c in configs.values()], text)
     p.add_argument(
         "--seeds",
         type=int,
@@ -97,12 +104,13 @@ def parser(
     return p
 
 
-def _add_field(p: argparse.ArgumentParser, f: dataclasses.Field, values: list) -> None:
+def _add_field(
+    p: argparse.ArgumentParser, f: dataclasses.Field, values: list, text: str
+) -> None:
     """The flag of one Config field, its help with the lab's default(s)."""
     values = list(dict.fromkeys(values))
     shown = ", ".join(_show(v) for v in values)
     default = f"(default: {shown})" if len(values) == 1 else f"(per variant: {shown})"
-    text = f.metadata["help"]
     if f.name in CHOICES:
         text += " {" + ", ".join(CHOICES[f.name]) + "}"
     flag = "--" + f.name.replace("_", "-")
@@ -133,6 +141,7 @@ def parse(
     options: dict[str, dict] | None = None,
     renamed: dict[str, str] | None = None,
     description: str = "",
+    fields: dict[str, str] | None = None,
 ) -> Flags:
     """Flags applied to every variant; a bad flag or value exits 2 in one line.
 
@@ -140,13 +149,14 @@ def parse(
         options: the lab's own flags beyond Config's, {name: add_argument keywords}.
         renamed: the lab's flags that have a new name, {old: new}.
         description: the --help text above the flags.
+        fields: the Config fields that are flags, {field: help} (default: all).
     """
     if isinstance(argv, str):  # a notebook's flags, as on the command line
         argv = shlex.split(argv)
     elif argv is None and notebook.active():
         argv = []  # not the kernel's own argv
     prog = program()
-    p = parser(configs, prog, description)
+    p = parser(configs, prog, description, fields)
     p.renamed = renamed or {}
     for name, spec in (options or {}).items():
         spec = {"dest": name, **spec}

@@ -33,6 +33,12 @@ NEUTRAL = {
 }
 
 
+# The tests' quick run of a lab that trains a net, before the lab's own quick flags.
+QUICK = ("--limit", "600", "--epochs", "1", "--no-tensorboard")
+# The flags of a lab that trains no net, beside the Config fields its fit uses.
+RUN = {"seed": "", "log_dir": "root folder of the lab's runs"}
+
+
 class Seeds(list):
     """One variant's results, a Result per seed; stat() gives a number over seeds."""
 
@@ -93,13 +99,32 @@ class Lab:
     # {header: f(seeds) -> text}: the table's columns instead of the accuracies, for
     # a lab whose fit trains no net on MNIST: no model listing, no learning curves.
     columns: dict[str, Callable[[Seeds], str]] | None = None
-    quick: tuple[str, ...] = ()  # the tests' quick run, beside --limit 600 --epochs 1
+    # A lab that trains no net (it has columns) is a kind of its own: its flags are
+    # the Config fields its fit reads, {field: what it means here, or "" for
+    # Config's help}, and --seed, --seeds, --log-dir; mnist says whether it reads
+    # MNIST at all (the bowl and the formulas do not).
+    uses: dict[str, str] = dataclasses.field(default_factory=dict)
+    mnist: bool = True
+    quick: tuple[str, ...] = ()  # the tests' quick run (after QUICK for a net)
     results: tuple[str, ...] = ()  # the saved results' run, beside --seeds 3
     renamed: dict[str, str] = dataclasses.field(default_factory=dict)  # old: new
 
     def __post_init__(self):
         if isinstance(self.variants, Config):
             self.variants = {"net": self.variants}
+        if self.net and (self.uses or not self.mnist):
+            raise ValueError(
+                f"{self.title}: uses and mnist are for a lab that "
+                "trains no net (one with columns)"
+            )
+
+    def fields(self) -> dict[str, str] | None:
+        """The Config fields that are its flags, with their help: all for a net."""
+        return None if self.net else {**self.uses, **RUN}
+
+    def quick_run(self) -> tuple[str, ...]:
+        """The tests' quick run: QUICK for a net, then the lab's own flags."""
+        return (*(QUICK if self.net else ()), *self.quick)
 
     @property
     def net(self) -> bool:
@@ -124,10 +149,13 @@ class Lab:
 
     def run(self, argv=None) -> dict[str, Seeds]:
         """Parse the flags, train, print the table, save figures and results, judge."""
-        flags = parse(self.variants, argv, self.options, self.renamed, self.text())
+        flags = parse(
+            self.variants, argv, self.options, self.renamed, self.text(), self.fields()
+        )
         from dnnlab.data import DataError, prefetch
 
-        prefetch()  # reads MNIST while TensorFlow loads
+        if self.mnist:
+            prefetch()  # reads MNIST while TensorFlow loads
         try:
             return _run(flags, self)
         except ConfigError as e:
@@ -148,7 +176,7 @@ def _run(flags: Flags, lab: Lab) -> dict[str, Seeds]:
     from dnnlab.training import check_fits
 
     first = next(iter(flags.variants.values()))
-    data = load_mnist()
+    data = load_mnist() if lab.mnist else None
     if lab.net:
         for config in flags.variants.values():
             check_fits(config, data)  # before any folder is made

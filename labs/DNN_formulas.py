@@ -270,6 +270,7 @@ LAB = Lab(
     variants=variants,
     claim=claim,
     fit=fit,
+    mnist=False,  # formulas on random numbers
     columns={
         "formula": text("formula"),
         "|slide − Keras|": column("difference", ".1e"),

@@ -275,6 +275,14 @@ LAB = Lab(
     variants=variants,
     claim=claim,
     fit=fit,
+    uses={
+        "optimizer": "",
+        "learning_rate": "",
+        "steps": "updates on the bowl",
+        "adagrad_accumulator": "",
+        "plain_keras": "Keras' own Adam, not dnnlab's fused one (TensorFlow)",
+    },
+    mnist=False,  # the bowl is a formula
     columns={
         "distance after 30 / start": column(after, ".3g"),
         "hand vs Keras": column("hand_vs_keras", ".1e"),

@@ -46,10 +46,6 @@ def read_json(path: Path) -> dict:
 
 def command(lab: str, seeds: int) -> list[str]:
     """How make results runs a lab (but where its logs go)."""
-    return [
-        f"labs/{lab}.py",
-        "--seeds",
-        str(seeds),
-        "--no-tensorboard",
-        *registry.BY_PATH[lab].declaration().results,
-    ]
+    declared = registry.BY_PATH[lab].declaration()
+    quiet = ["--no-tensorboard"] if declared.net else []  # a lab of no net logs none
+    return [f"labs/{lab}.py", "--seeds", str(seeds), *quiet, *declared.results]

@@ -10,8 +10,6 @@ import numpy as np
 import pytest
 
 LABS = Path(__file__).parent.parent / "labs"
-# Quick mode: a small slice of MNIST, one epoch, no TensorBoard.
-QUICK = ["--limit", "600", "--epochs", "1", "--no-tensorboard"]
 
 
 @pytest.fixture(autouse=True)
@@ -83,14 +81,19 @@ class LabRun:
 
 @pytest.fixture(scope="session")
 def lab_run(mnist, tmp_path_factory):
-    """lab_run(name, *flags): each lab runs once per session in quick mode."""
+    """lab_run(name, *flags): each lab runs once per session in quick mode (a net on
+    a small slice of MNIST for one epoch, no TensorBoard: dnnlab.lab.QUICK)."""
+    from dnnlab import registry
+    from dnnlab.lab import QUICK
+
     cache: dict = {}
 
     def get(name: str, *flags: str) -> LabRun:
         key = (name, flags)
         if key not in cache:
             logs = tmp_path_factory.mktemp(Path(name).name)
-            cache[key] = LabRun(name, logs, (*QUICK, *flags))
+            net = registry.BY_PATH[name].declaration().net
+            cache[key] = LabRun(name, logs, (*(QUICK if net else ()), *flags))
         return cache[key]
 
     return get

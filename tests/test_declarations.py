@@ -3,6 +3,7 @@
 MNIST or Keras; and no tool patches run_lab, runs a lab file to learn what it
 declares, or parses a lab's source (but the one reader of old commits' labs)."""
 
+import os
 import re
 import subprocess
 import sys
@@ -57,3 +58,51 @@ def test_no_tool_patches_runs_or_parses_a_lab():
                 found.append(f"{path.name}:{i}: {line.strip()}")
     assert all(f.startswith(LEGACY) for f in found), found
     assert any(f.startswith(LEGACY) for f in found)  # the one reader of the old form
+
+
+MEASURING = {  # the labs that train no net: their flags, and whether they read MNIST
+    "DNN_gradient_descent": (
+        {"optimizer", "learning_rate", "steps", "adagrad_accumulator", "plain_keras"},
+        False,
+    ),
+    "DNN_formulas": (set(), False),
+    "textbook/weight_init_activation_histogram": (
+        {"hidden_units", "activation", "initializer", "init_std"},
+        False,
+    ),
+    "textbook/batch_norm_gradient_check": ({"batch_size"}, True),
+}
+
+
+def test_a_lab_that_trains_no_net_is_a_kind_of_its_own():
+    got = {e.path: e.declaration() for e in registry.LABS}
+    assert {path for path, lab in got.items() if not lab.net} == set(MEASURING)
+    for path, (uses, mnist) in MEASURING.items():
+        lab = got[path]
+        assert set(lab.fields()) == uses | {"seed", "log_dir"} and lab.mnist == mnist
+        assert lab.quick_run() == lab.quick  # no --limit, --epochs, --no-tensorboard
+    with pytest.raises(ValueError, match="trains no net"):
+        Lab(
+            "t", "d", got["DNN_softmax"].variants, got["DNN_softmax"].claim, mnist=False
+        )
+
+
+@pytest.mark.parametrize("path", ["DNN_gradient_descent", "DNN_formulas"])
+def test_the_bowl_and_the_formulas_run_without_mnist_and_refuse_a_net_flag(
+    path, tmp_path
+):
+    lab = [sys.executable, str(ROOT / "labs" / f"{path}.py")]
+    env = {**os.environ, "DNNLAB_DATA_DIR": str(tmp_path / "nowhere")}
+    help_text = subprocess.run([*lab, "--help"], capture_output=True, text=True).stdout
+    for flag in ("--dropout", "--limit", "--epochs", "--tensorboard", "--hidden-units"):
+        assert flag not in help_text
+    bad = subprocess.run([*lab, "--dropout", "0.5"], capture_output=True, text=True)
+    assert bad.returncode == 2
+    assert bad.stderr.strip().endswith(
+        "unrecognized arguments: --dropout 0.5 (see --help)"
+    )
+    done = subprocess.run(
+        [*lab, "--log-dir", str(tmp_path)], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines()[-1].startswith("verdict: ")

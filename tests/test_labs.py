@@ -147,7 +147,8 @@ def test_lab_runs_in_one_shape_and_ends_with_its_verdict(name, lab_run):
     assert lines[-1].startswith("verdict: "), lines[-3:]
     assert all(line.startswith("  ") for line in lines[claim + 1 : -1])
     assert "rests on one seed" in lines[-1]
-    assert "flags changed epochs, limit" in lines[-1]
+    quick = registry.BY_PATH[name].declaration().quick_run()
+    assert ("flags changed epochs, limit" in lines[-1]) == ("--limit" in quick)
 
     module = lab_module(name)
     variants = module.get("variants") or {"net": module["config"]}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import LABS, QUICK
+from conftest import LABS
 
 from dnnlab import registry
 
@@ -91,7 +91,7 @@ def quick(lab: registry.Entry, logs: Path, *flags: str):
     """The lab's notebook with the quick run's flags."""
     nb = notebooks.notebook(lab)
     (cell,) = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
-    flags = [*QUICK, *lab.declaration().quick, "--log-dir", str(logs), *flags]
+    flags = [*lab.declaration().quick_run(), "--log-dir", str(logs), *flags]
     cell.source = f"flags = {' '.join(flags)!r}"
     return nb
 

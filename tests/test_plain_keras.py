@@ -4,19 +4,17 @@ and callbacks), none of dnnlab's speed-ups (dnnlab/speedups.py), the same losses
 import math
 
 import pytest
-import test_labs
-import test_papers
-import test_textbook
 from conftest import run_lab
 
-from dnnlab import Config, train
+from dnnlab import Config, registry, train
 from dnnlab.backend import keras
 from dnnlab.speedups import Evaluate, FusedAdam
 
+# Every lab whose flags have --plain-keras: the nets, and the bowl's optimizers.
 QUICK = {
-    **{name: test_labs.OWN.get(name, ()) for name in test_labs.NAMES},
-    **test_textbook.QUICK,
-    **test_papers.QUICK,
+    lab.path: lab.declaration().quick_run()
+    for lab in registry.LABS
+    if lab.declaration().fields() is None or "plain_keras" in lab.declaration().fields()
 }
 
 
@@ -45,8 +43,7 @@ def fits(monkeypatch):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(QUICK))
 def test_every_lab_runs_on_plain_keras(name, fits, mnist, tmp_path):
-    flags = ("--limit", "600", "--epochs", "1", "--no-tensorboard", *QUICK[name])
-    out, code = run_lab(name, tmp_path, *flags, "--plain-keras")
+    out, code = run_lab(name, tmp_path, *QUICK[name], "--plain-keras")
     assert code == 0, out[-3000:]
     assert out.splitlines()[-1].startswith("verdict: "), out[-1000:]
     for fit in fits:

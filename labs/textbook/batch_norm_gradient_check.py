@@ -248,6 +248,7 @@ LAB = Lab(
     variants=variants,
     claim=claim,
     fit=fit,
+    uses={"batch_size": "how many of MNIST's first training images are checked"},
     columns={
         "vs central differences": column(worst("absolute_"), ".1e"),
         "vs autodiff": column(worst("autodiff_"), ".1e"),

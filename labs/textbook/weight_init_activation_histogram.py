@@ -172,6 +172,13 @@ LAB = Lab(
     variants=variants,
     claim=claim,
     fit=fit,
+    uses={
+        "hidden_units": "the widths of the layers the random inputs pass",
+        "activation": "",
+        "initializer": "",
+        "init_std": "",
+    },
+    mnist=False,  # the book's 1,000 random inputs
     columns={
         "layer 1 std": column(lambda r: r.extras["std"][0], ".3g"),
         "layer 5 std": column(last("std"), ".3g"),

@@ -711,15 +711,10 @@ def steps(rule: str, f: Callable) -> list[tuple]:
 
 @cache
 def rule_case(rule: str):
-    keras = K()
     spec = RULES[rule]
-    opt = getattr(keras.optimizers, spec.optimizer)(learning_rate=LR, **spec.keras)
-    var, held = keras.Variable(f32(START)), []
-    for _ in range(STEPS):
-        g = CURVATURE * keras_np(var)
-        opt.apply([keras.ops.convert_to_tensor(f32(g))], [var])
-        held.append(keras_np(var))
-    return steps(rule, getattr(ref, rule)), held
+    opt = getattr(K().optimizers, spec.optimizer)(learning_rate=LR, **spec.keras)
+    path, _ = ref.keras_path(opt, START, lambda w: CURVATURE * w, STEPS, "float32")
+    return steps(rule, getattr(ref, rule)), path[1:]
 
 
 def describe(result) -> str:
@@ -781,14 +776,8 @@ def net_case():
         k: ref.numerical_gradient(lambda: ref.two_layer_loss(p, x, t)[0], v)
         for k, v in p.items()
     }
-    auto = ref.autodiff(lambda p: ops_net(p, x, t), params)
+    auto = ref.autodiff(lambda p: ref.two_layer_ops(p, x, t), params)
     return params, x, t, ref.two_layer_loss(params, x, t), numerical, auto
-
-
-def ops_net(p, x, t):
-    keras = K()
-    hidden = keras.ops.relu(x @ p["W1"] + p["b1"])
-    return ops_cross_entropy(hidden @ p["W2"] + p["b2"], t)
 
 
 def check_two_layer_loss(f):

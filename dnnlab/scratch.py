@@ -246,6 +246,32 @@ def autodiff(value, params: dict) -> dict:
     return {k: np.asarray(g) for k, g in zip(tensors, grads, strict=True)}
 
 
+def two_layer_ops(p: dict, x, t):
+    """The two-layer net's cost (relu hidden layer, softmax cross-entropy, mean
+    over the batch) in keras.ops, for autodiff: p as two_layer_init makes it."""
+    from dnnlab.backend import keras
+
+    ops = keras.ops
+    h = ops.relu(ops.matmul(x, p["W1"]) + p["b1"])
+    scores = ops.matmul(h, p["W2"]) + p["b2"]
+    return -ops.sum(t * ops.log_softmax(scores)) / len(x)
+
+
+def keras_path(optimizer, start, gradient, steps: int, dtype: str = "float64"):
+    """A Keras optimizer's path from `start`, gradient(w) given in NumPy: steps + 1
+    points (as float64) and its variable's dtype (float32 on JAX without x64), to
+    hold an update rule against."""
+    from dnnlab.backend import keras
+
+    var = keras.Variable(np.asarray(start, dtype), dtype=dtype)
+    path = [np.asarray(start, np.float64)]
+    for _ in range(steps):
+        g = gradient(keras.ops.convert_to_numpy(var).astype(np.float64))
+        optimizer.apply([keras.ops.convert_to_tensor(g, var.dtype)], [var])
+        path.append(keras.ops.convert_to_numpy(var).astype(np.float64))
+    return np.array(path), str(keras.ops.convert_to_numpy(var).dtype)
+
+
 # ---------------------------------------------------------------- update rules
 # w: the weights, dw: the cost's gradient, lr: the learning rate η. Each returns
 # the new weights and the rule's new state; nothing is changed in place.

@@ -25,21 +25,6 @@ config = Config(
 COMPARED = 100  # steps whose losses are compared one by one
 
 
-def autodiff(params, x, t) -> dict:
-    """The two-layer net's cost gradient by automatic differentiation, float64:
-    GradientTape on TensorFlow, jax.grad on JAX."""
-    from dnnlab.backend import keras
-
-    ops = keras.ops
-
-    def value(p):
-        h = ops.relu(ops.matmul(x, p["W1"]) + p["b1"])
-        scores = ops.matmul(h, p["W2"]) + p["b2"]
-        return -ops.sum(t * ops.log_softmax(scores)) / len(x)
-
-    return s.autodiff(value, params)
-
-
 def gradient_errors(params, x, t, rng) -> dict:
     """Back-propagation against central differences (1,000 random elements per
     tensor, or all: rel_error and the largest absolute difference) and against
@@ -55,7 +40,7 @@ def gradient_errors(params, x, t, rng) -> dict:
         mine = grads[name].reshape(-1)[picked]
         out[f"numerical_{name}"] = s.rel_error(mine, numerical)
         out[f"absolute_{name}"] = float(np.abs(mine - numerical).max())
-    auto = autodiff(params, x, t)
+    auto = s.autodiff(lambda p: s.two_layer_ops(p, x, t), params)
     for name in params:
         out[f"autodiff_{name}"] = s.rel_error(grads[name], auto[name])
     return out

@@ -112,20 +112,6 @@ def walk(step, state, steps):
     return np.array(path)
 
 
-def in_keras(optimizer, steps):
-    """The path of a Keras optimizer on two float64 variables (float32 on JAX
-    without x64), the gradient given: (path, the variables' dtype)."""
-    from dnnlab.backend import keras
-
-    var = keras.Variable(START, dtype="float64")
-    path = [START.copy()]
-    for _ in range(steps):
-        g = gradient(keras.ops.convert_to_numpy(var).astype(np.float64))
-        optimizer.apply([keras.ops.convert_to_tensor(g, var.dtype)], [var])
-        path.append(keras.ops.convert_to_numpy(var).astype(np.float64))
-    return np.array(path), str(keras.ops.convert_to_numpy(var).dtype)
-
-
 def fit(name, config, data, run_dir):
     from dnnlab.backend import keras
     from dnnlab.model import optimizer
@@ -139,8 +125,9 @@ def fit(name, config, data, run_dir):
         "textbook": walk(*textbook(rule, config.learning_rate), n),
         "by hand": walk(*keras_convention(rule, config), n),
     }
-    paths["Keras"], dtype = in_keras(plain or optimizer(config), n)
-    paths["dnnlab"], _ = in_keras(own, n)
+    # Keras' optimizers on two float64 variables (float32 on JAX without x64)
+    paths["Keras"], dtype = s.keras_path(plain or optimizer(config), START, gradient, n)
+    paths["dnnlab"], _ = s.keras_path(own, START, gradient, n)
     formula = walk(*keras_convention(rule, config, as_keras=False), n)
     gap = {k: float(np.abs(p - paths["Keras"]).max()) for k, p in paths.items()}
     distance = np.linalg.norm(paths["by hand"], axis=1)

@@ -25,21 +25,22 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow" -n 2 --dist loadgroup
 
 # Everything, the slow set too (real processes, Ctrl-C, search workers), then the
-# quick lab runs on JAX: what CI runs.
+# quick lab runs on JAX: what CI runs. Each lab's quick run happens once per
+# backend, in a Jupyter kernel from its notebook: its own tests and its notebook's
+# look at that one run (DNNLAB_QUICK_IN_KERNEL; make test runs it in-process).
 test-all: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+	DNNLAB_QUICK_IN_KERNEL=1 $(BIN)/python -m pytest -q -n 2 --dist loadgroup
 	$(MAKE) test-jax
 
-# Every lab's quick run (and one with TensorBoard on) on Keras' JAX backend, its
-# compiled loop against Keras' own, the model, training and probe tests, and every
-# lab's notebook run in a Jupyter kernel.
+# Every lab's quick run (and one with TensorBoard on) on Keras' JAX backend, in a
+# Jupyter kernel from its notebook, its compiled loop against Keras' own, the
+# model, training and probe tests, and the exercise notebooks in a kernel.
 test-jax: $(STAMP)
-	KERAS_BACKEND=jax $(BIN)/python -m pytest -q -n 2 -m "not slow" \
+	DNNLAB_QUICK_IN_KERNEL=1 KERAS_BACKEND=jax $(BIN)/python -m pytest -q -n 2 \
+		--dist loadgroup -m "not slow or kernel" \
 		tests/test_labs.py tests/test_textbook.py tests/test_papers.py tests/test_jax.py \
 		tests/test_model.py tests/test_training.py tests/test_probe.py tests/test_scratch.py \
-		tests/test_plain_keras.py tests/test_exercises.py
-	KERAS_BACKEND=jax $(BIN)/python -m pytest -q -n 2 tests/test_notebooks.py \
-		tests/test_exercises.py -k kernel
+		tests/test_plain_keras.py tests/test_exercises.py tests/test_notebooks.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check dnnlab labs tests scripts bench

@@ -482,6 +482,7 @@ def check_lines(nb) -> list[str]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("topic", make.TOPICS)
+@pytest.mark.kernel
 def test_exercise_notebook_runs_in_a_kernel(topic, tmp_path):
     names = make.TOPICS[topic][2]
     cells = 2 if len(names) > 1 else 1  # each function's check, then all of them

@@ -97,16 +97,21 @@ def quick(lab: registry.Entry, logs: Path, *flags: str):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lab", registry.LABS, ids=lambda lab: lab.path)
-def test_notebook_runs_in_a_kernel(lab, mnist, tmp_path):
-    nb = notebooks.execute(quick(lab, tmp_path / "logs"), tmp_path, timeout=600)
-    outs = outputs(nb)
+@pytest.mark.kernel
+@pytest.mark.parametrize("path", BY_PATH)
+def test_notebook_runs_in_a_kernel(path, lab_run):
+    """Its quick run in a kernel: the run the lab's own tests look at too, where
+    DNNLAB_QUICK_IN_KERNEL is set (make test-all, make test-jax)."""
+    run = lab_run.kernel(path)
+    outs = outputs(run.nb)
     assert any(f"dnnlab: backend {BACKEND}" in text(o) for o in outs)
     assert "verdict:" in text(outs[-1])
-    assert (tmp_path / "logs" / lab.file.stem).is_dir()
+    assert not any(o.output_type == "error" for o in outs)
+    assert run.root.parent.name == Path(path).name
 
 
 @pytest.mark.slow
+@pytest.mark.kernel
 def test_a_bad_flag_is_one_line_in_a_notebook(mnist, tmp_path):
     from nbclient.exceptions import CellExecutionError
 

@@ -40,9 +40,9 @@ def init(rng, sizes=(784, 100, 100, 10)) -> dict:
     return p
 
 
-def loss(p, x, t):
-    """(cost, grads): (affine → batch norm → ReLU) × 2 → affine → softmax
-    cross-entropy, then back-propagation through the same layers in reverse."""
+def forward(p, x):
+    """(affine → batch norm → ReLU) × 2 → affine: (the scores, each block's caches,
+    the last affine's cache)."""
     caches, a = [], x
     for k in (1, 2):
         h, c1 = s.affine_forward(a, p[f"W{k}"], p[f"b{k}"])
@@ -50,6 +50,19 @@ def loss(p, x, t):
         a, c3 = s.relu_forward(h)
         caches.append((c1, c2, c3))
     scores, c_out = s.affine_forward(a, p["W3"], p["b3"])
+    return scores, caches, c_out
+
+
+def cost(p, x, t) -> float:
+    """The softmax cross-entropy of forward's scores: what central differences
+    perturb (no backward pass needed)."""
+    return s.softmax_cross_entropy(forward(p, x)[0], t)[0]
+
+
+def loss(p, x, t):
+    """(cost, grads): forward, softmax cross-entropy, then back-propagation
+    through the same layers in reverse."""
+    scores, caches, c_out = forward(p, x)
     cost, d = s.softmax_cross_entropy(scores, t)
     grads = {}
     d, grads["W3"], grads["b3"] = s.affine_backward(d, c_out)
@@ -96,7 +109,7 @@ def fit(name, config, data, run_dir):
     for key, w in p.items():
         picked = rng.choice(w.size, min(1000, w.size), replace=False)
         at = [np.unravel_index(i, w.shape) for i in picked]
-        numerical = s.numerical_gradient(lambda: loss(p, x, t)[0], w, at=at)
+        numerical = s.numerical_gradient(lambda: cost(p, x, t), w, at=at)
         mine, numerical = grads[key].reshape(-1)[picked], numerical.reshape(-1)[picked]
         extras[f"numerical_{key}"] = s.rel_error(mine, numerical)
         extras[f"absolute_{key}"] = float(np.abs(mine - numerical).max())

@@ -97,7 +97,7 @@ def image_gradients(model: keras.Model, cost, x, y) -> list[np.ndarray]:
     dropout, whose training mode draws on the whole batch."""
     if any(layer.name.startswith(("bn_", "dropout_")) for layer in model.layers):
         raise ValueError("image_gradients: a model with batch norm or dropout")
-    h = inputs = keras.Input(model.inputs[0].shape[1:])
+    h = inputs = keras.Input(model.inputs[0].shape[1:], batch_size=len(x))
     shifts = []
     for layer in model.layers:
         h = layer(h)

@@ -4,7 +4,9 @@ against central differences, the reference (scratch.py: the solution) and Keras.
 Each function is checked alone: while it runs, every other exercise function it
 calls is the reference's, so one mistake fails one check. The cases are small and
 not square (a transposed matrix shows as a wrong shape) and make each convention
-visible: a large ε, a score of 1000, the dropout mask passed in.
+visible: a large ε, a score of 1000, the dropout mask passed in. TABLE holds one
+Case per exercise: its inputs, the call of the function on them, and the references
+its results are compared with; judge() is the one comparison.
 
 Each check gives the student's own code a time limit (TIME_LIMIT seconds, counted
 from after the check's set-up), so an endless loop is a verdict, not a hang; each
@@ -28,7 +30,7 @@ import sys
 import traceback
 import types
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -274,7 +276,7 @@ def verify(
     seconds: the time its calls may take in all (None: no limit)."""
     name = name or f.__name__
     try:
-        against = CHECKS[name](Budget(seconds).timed(isolated(f, name)))
+        against = run(name, Budget(seconds).timed(isolated(f, name)))
     except TimeUp:
         return Verdict(name, False, no_answer(seconds))
     except NotImplementedError:
@@ -296,7 +298,7 @@ def check(*functions: Callable, seconds: float | None = TIME_LIMIT) -> None:
         print("interrupted: the checks stopped", flush=True)
 
 
-# ---------------------------------------------------------------- the cases
+# ---------------------------------------------------------------- the cases' tools
 
 
 def K():
@@ -360,10 +362,62 @@ def ops_dropout(p, mask, rate):
     return p["x"] * mask.astype(np.float64) / (1 - rate)
 
 
+# ---------------------------------------------------------------- the table
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What results are compared with: the value each named result should have
+    (a result it has no value for is not compared with it)."""
+
+    name: str  # as the verdict names it
+    values: dict
+    keras: bool = False  # Keras computes in float32: KERAS_TOLERANCE
+    factors: dict | None = None  # the whole factors a message may name
+
+
+@dataclass(frozen=True)
+class Case:
+    """An exercise's case: its inputs, the call of the function on them (returning
+    its results by name, in the order they are compared; it may raise Wrong), and
+    the references each result is compared with, in that order."""
+
+    inputs: dict
+    call: Callable[[Callable, Case], dict]
+    references: tuple[Reference, ...]
+
+
+def run(name: str, f: Callable) -> list[str]:
+    """Check f as exercise `name` on its case; the references it matches."""
+    return judge(TABLE[name](), f)
+
+
+def judge(case: Case, f: Callable) -> list[str]:
+    """Raise Wrong unless f's results on the case match every reference."""
+    results = case.call(f, case)
+    for r in case.references:
+        for what in r.values:
+            if what not in results:
+                raise Wrong(f"no {what} returned")
+    for what, got in results.items():
+        for r in case.references:
+            if what in r.values:
+                compare(what, got, r.values[what], r.name, r.keras, r.factors)
+    return [r.name for r in case.references]
+
+
+def prefixed(values: dict, label: str) -> dict:
+    """{label + each name: value}: 'd' + 'x' → 'dx'."""
+    return {f"{label}{k}": v for k, v in values.items()}
+
+
+# ---------------------------------------------------------------- layers
+
+
 @dataclass(frozen=True)
 class Layer:
-    """A layer's case: its inputs, the reference forward on them, the same
-    operation in Keras (forward) and in keras.ops (for the backend's autodiff)."""
+    """A layer's inputs, the reference forward on them, the same operation in Keras
+    (forward) and in keras.ops (for the backend's autodiff)."""
 
     inputs: Callable[[np.random.Generator], dict]
     forward: Callable  # the reference's, (**inputs) -> (out, cache)
@@ -452,62 +506,69 @@ LAYERS = {
 }
 
 
+def forward_call(f, case):
+    out, cache_ = f(**copies(case.inputs))
+    return {"out": out, **{f"cache[{i}]": c for i, c in enumerate(cache_)}}
+
+
 @cache
-def layer_case(layer: str):
-    """The case's inputs, upstream gradient and every expected value, computed once."""
+def forward_case(layer: str) -> Case:
     spec = LAYERS[layer]
     inputs = spec.inputs(rng(len(layer)))
+    out, cache_ = spec.forward(**copies(inputs))
+    arrays = {
+        f"cache[{i}]": c
+        for i, c in enumerate(cache_)
+        if isinstance(c, np.ndarray) and c.dtype != bool
+    }
+    keras = spec.keras(**copies(inputs))
+    return Case(
+        inputs,
+        forward_call,
+        (
+            Reference("the reference", {"out": out, **arrays}),
+            Reference(spec.keras_name, {"out": keras}, keras=True),
+        ),
+    )
+
+
+def backward_call(f, case, grads):
+    got = f(np.array(case.inputs["dout"]), copy.deepcopy(case.inputs["cache"]))
+    got = got if isinstance(got, tuple) else (got,)
+    if len(got) != len(grads):
+        raise Wrong(f"returned {len(got)} values, expected {len(grads)}")
+    return prefixed(dict(zip(grads, got, strict=True)), "d")
+
+
+@cache
+def backward_case(layer: str) -> Case:
+    """On the forward case's inputs and cache, an upstream gradient of its own."""
+    spec, inputs = LAYERS[layer], forward_case(layer).inputs
     out, cache_ = spec.forward(**copies(inputs))
     dout = rng(1).standard_normal(out.shape)
     arrays = {k: inputs[k] for k in spec.grads}
     backward = getattr(ref, f"{layer}_backward")(dout, cache_)
-    return dict(
-        spec=spec,
-        inputs=inputs,
-        out=out,
-        cache=cache_,
-        keras=spec.keras(**copies(inputs)),
-        dout=dout,
-        numeric=numeric(lambda **i: spec.forward(**i)[0], inputs, dout, spec.grads),
-        reference=backward if isinstance(backward, tuple) else (backward,),
-        auto=ref.autodiff(lambda p: K().ops.sum(spec.ops(p) * dout), arrays),
+    backward = backward if isinstance(backward, tuple) else (backward,)
+    backward = dict(zip(spec.grads, backward, strict=True))
+    numerical = numeric(lambda **i: spec.forward(**i)[0], inputs, dout, spec.grads)
+    auto = ref.autodiff(lambda p: K().ops.sum(spec.ops(p) * dout), arrays)
+    return Case(
+        dict(dout=dout, cache=cache_),
+        functools.partial(backward_call, grads=spec.grads),
+        (
+            Reference("central differences", prefixed(numerical, "d")),
+            Reference("the reference", prefixed(backward, "d")),
+            Reference("Keras' autodiff", prefixed(auto, "d"), keras=True),
+        ),
     )
 
 
-def check_forward(layer: str) -> Callable[[Callable], list[str]]:
-    def run(f):
-        case = layer_case(layer)
-        out, cache_ = f(**copies(case["inputs"]))
-        compare("out", out, case["out"], "the reference")
-        for i, want in enumerate(case["cache"]):
-            if isinstance(want, np.ndarray) and want.dtype != bool:
-                compare(f"cache[{i}]", cache_[i], want, "the reference's cache")
-        keras_name = case["spec"].keras_name
-        compare("out", out, case["keras"], keras_name, keras=True)
-        return ["the reference", keras_name]
-
-    return run
-
-
-def check_backward(layer: str) -> Callable[[Callable], list[str]]:
-    def run(f):
-        case = layer_case(layer)
-        got = f(np.array(case["dout"]), case["cache"])
-        got = got if isinstance(got, tuple) else (got,)
-        names = case["spec"].grads
-        if len(got) != len(names):
-            raise Wrong(f"returned {len(got)} values, expected {len(names)}")
-        for k, value, want in zip(names, got, case["reference"], strict=True):
-            compare(f"d{k}", value, case["numeric"][k], "central differences")
-            compare(f"d{k}", value, want, "the reference")
-            compare(f"d{k}", value, case["auto"][k], "Keras' autodiff", keras=True)
-        return ["central differences", "the reference", "Keras' autodiff"]
-
-    return run
+def out_call(f, case):
+    return {"out": f(**copies(case.inputs))}
 
 
 @cache
-def inference_case():
+def inference_case() -> Case:
     r = rng(3)
     inputs = dict(
         x=3 * r.standard_normal((N, D)) + 1,
@@ -517,23 +578,24 @@ def inference_case():
         var=r.uniform(0.5, 2, D),
         eps=BN_EPS,
     )
-    keras_out = keras_batchnorm(**inputs, training=False)
-    return inputs, ref.batchnorm_inference(**inputs), keras_out
-
-
-def check_batchnorm_inference(f):
-    inputs, want, keras_out = inference_case()
-    out = f(**copies(inputs))
-    compare("out", out, want, "the reference")
-    compare("out", out, keras_out, "Keras' BatchNormalization", keras=True)
-    return ["the reference", "Keras' BatchNormalization (training=False)"]
+    keras = keras_batchnorm(**inputs, training=False)
+    return Case(
+        inputs,
+        out_call,
+        (
+            Reference("the reference", {"out": ref.batchnorm_inference(**inputs)}),
+            Reference(
+                "Keras' BatchNormalization (training=False)", {"out": keras}, True
+            ),
+        ),
+    )
 
 
 # ---------------------------------------------------------------- costs
 
 
 @cache
-def cost_case():
+def cost_inputs():
     r = rng(5)
     scores = r.standard_normal((N, M))
     scores[0] = [1000.0, 0.0, *[-1000.0] * (M - 2)]  # its softmax rounds to 0 but one
@@ -542,39 +604,29 @@ def cost_case():
     return scores, t, y
 
 
-def check_softmax(f):
-    keras = K()
-    scores, _, _ = cost_case()
-    got = f(np.array(scores))
-    compare("y", got, ref.softmax(scores), "the reference (a row of ±1000)")
-    want = keras_np(keras.activations.softmax(f32(scores[1:])))
-    compare("y", got[1:], want, "keras.activations.softmax", keras=True)
-    return ["the reference", "keras.activations.softmax"]
+def softmax_call(f, case):
+    y = f(np.array(case.inputs["scores"]))
+    return {"y": y, "y[1:]": y[1:]}
 
 
-def check_cost(name: str, keras_cost: Callable, ops_cost: Callable, inputs: Callable):
-    """A cost's check: (cost, grad) against the reference, the reference's central
-    differences of the cost, Keras' loss and the backend's autodiff."""
+@cache
+def softmax_case() -> Case:
+    """Keras' on the rows but the one of ±1000, which the reference covers."""
+    scores = cost_inputs()[0]
+    keras = keras_np(K().activations.softmax(f32(scores[1:])))
+    return Case(
+        dict(scores=scores),
+        softmax_call,
+        (
+            Reference("the reference", {"y": ref.softmax(scores)}),
+            Reference("keras.activations.softmax", {"y[1:]": keras}, keras=True),
+        ),
+    )
 
-    @cache
-    def expected():
-        x, t = inputs()
-        x_ = np.array(x)
-        numerical = ref.numerical_gradient(lambda: getattr(ref, name)(x_, t)[0], x_)
-        auto = ref.autodiff(lambda p: ops_cost(p["x"], t), {"x": x})["x"]
-        return x, t, getattr(ref, name)(x, t), keras_cost(x, t), numerical, auto
 
-    def run(f):
-        x, t, (want_cost, want_grad), keras_value, numerical, auto = expected()
-        cost, grad = f(np.array(x), t)
-        compare("the cost", cost, want_cost, "the reference", factors=COST_FACTORS)
-        compare("the cost", cost, keras_value, "Keras' loss", keras=True)
-        compare("its gradient", grad, numerical, "central differences")
-        compare("its gradient", grad, want_grad, "the reference")
-        compare("its gradient", grad, auto, "Keras' autodiff", keras=True)
-        return ["the reference", "Keras' loss", "central differences", "autodiff"]
-
-    return run
+def cost_call(f, case):
+    cost, grad = f(np.array(case.inputs["x"]), case.inputs["t"])
+    return {"the cost": cost, "its gradient": grad}
 
 
 C = M  # the costs' classes
@@ -583,6 +635,29 @@ COST_FACTORS = {
     1 / C: f"×1/{C} = 1/C: a mean over all N·C numbers instead of the N rows?",
     C / 2: f"×{C}/2 = C/2: a mean over the N rows, not N·C, without the ½?",
 }
+
+
+def cost_case(name: str, keras_cost: Callable, ops_cost: Callable, x, t) -> Case:
+    """A cost's (cost, grad) against the reference, the reference's central
+    differences of the cost, Keras' loss and the backend's autodiff."""
+    x_ = np.array(x)
+    numerical = ref.numerical_gradient(lambda: getattr(ref, name)(x_, t)[0], x_)
+    auto = ref.autodiff(lambda p: ops_cost(p["x"], t), {"x": x})["x"]
+    cost, grad = getattr(ref, name)(x, t)
+    return Case(
+        dict(x=x, t=t),
+        cost_call,
+        (
+            Reference("central differences", {"its gradient": numerical}),
+            Reference(
+                "the reference",
+                {"the cost": cost, "its gradient": grad},
+                factors=COST_FACTORS,
+            ),
+            Reference("Keras' loss", {"the cost": keras_cost(x, t)}, keras=True),
+            Reference("Keras' autodiff", {"its gradient": auto}, keras=True),
+        ),
+    )
 
 
 def keras_loss(name: str, scale: Callable = lambda t: 1.0, **kwargs):
@@ -603,23 +678,27 @@ def ops_mse(y, t):
     return 0.5 * keras.ops.sum((y - t) ** 2) / len(t)
 
 
+@cache
+def cross_entropy_case() -> Case:
+    scores, t, _ = cost_inputs()
+    keras = keras_loss("CategoricalCrossentropy", from_logits=True)
+    return cost_case("softmax_cross_entropy", keras, ops_cross_entropy, scores, t)
+
+
+@cache
+def mse_case() -> Case:
+    _, t, y = cost_inputs()
+    # Keras': the mean of N·C squares, no ½: C/2 times ours
+    keras = keras_loss("MeanSquaredError", lambda t: t.shape[1] / 2)
+    return cost_case("mse", keras, ops_mse, y, t)
+
+
 # ---------------------------------------------------------------- gradient
 
 
 def cubic(x, c, ops=np):
     """f = Σ c·x³ + sin x, by NumPy or (ops=keras.ops) on tensors."""
     return ops.sum(c * x**3 + ops.sin(x))
-
-
-@cache
-def gradient_case():
-    """x, c, f' exact, and the reference's and the backend's gradients of f."""
-    r = rng(6)
-    x, c = r.uniform(-2, 2, CASES["grid"]), r.uniform(0.5, 2, CASES["grid"])
-    x_ = np.array(x)
-    reference = ref.numerical_gradient(lambda: cubic(x_, c), x_)
-    auto = ref.autodiff(lambda p: cubic(p["x"], c, K().ops), {"x": x})["x"]
-    return x, c, 3 * c * x**2 + np.cos(x), reference, auto
 
 
 def takes_nothing(f: Callable) -> Callable:
@@ -635,24 +714,49 @@ def takes_nothing(f: Callable) -> Callable:
     return call
 
 
-def check_numerical_gradient(f):
-    x0, c, exact, reference, auto = gradient_case()
+AT = [(0, 1), (2, 3)]
+WITH_AT = f"the gradient at={AT}"
+
+
+def gradient_call(f, case):
+    """Twice: on all of x (which must be put back), then at AT only."""
+    x0, c = case.inputs["x"], case.inputs["c"]
     x = np.array(x0)
     got = f(takes_nothing(lambda: cubic(x, c)), x)
     if not np.array_equal(x, x0):
-        at = np.argwhere(x != x0)[0]
-        where, was = list(map(int, at)), x0[tuple(at)]
-        raise Wrong(f"x is not put back: x{where} is {x[tuple(at)]:.6g}, was {was:.6g}")
-    compare("the gradient", got, exact, "the exact derivative 3c·x² + cos x")
-    compare("the gradient", got, reference, "the reference")
-    compare("the gradient", got, auto, "Keras' autodiff", keras=True)
-    at = [(0, 1), (2, 3)]
-    got = f(takes_nothing(lambda: cubic(x, c)), x, at=at)
-    want = np.zeros_like(exact)
-    for i in at:
-        want[i] = exact[i]
-    compare("the gradient at=[(0, 1), (2, 3)]", got, want, "the exact derivative")
-    return ["the exact derivative", "the reference", "autodiff", "its at="]
+        i = np.argwhere(x != x0)[0]
+        where, was = list(map(int, i)), x0[tuple(i)]
+        raise Wrong(f"x is not put back: x{where} is {x[tuple(i)]:.6g}, was {was:.6g}")
+    only_at = f(takes_nothing(lambda: cubic(x, c)), x, at=AT)
+    return {"the gradient": got, WITH_AT: only_at}
+
+
+@cache
+def gradient_case() -> Case:
+    """x, c; f' exact, and the reference's and the backend's gradients of f."""
+    r = rng(6)
+    x, c = r.uniform(-2, 2, CASES["grid"]), r.uniform(0.5, 2, CASES["grid"])
+    x_ = np.array(x)
+    exact = 3 * c * x**2 + np.cos(x)
+    only_at = np.zeros_like(exact)
+    for i in AT:
+        only_at[i] = exact[i]
+    auto = ref.autodiff(lambda p: cubic(p["x"], c, K().ops), {"x": x})["x"]
+    return Case(
+        dict(x=x, c=c),
+        gradient_call,
+        (
+            Reference(
+                "the exact derivative 3c·x² + cos x",
+                {"the gradient": exact, WITH_AT: only_at},
+            ),
+            Reference(
+                "the reference",
+                {"the gradient": ref.numerical_gradient(lambda: cubic(x_, c), x_)},
+            ),
+            Reference("Keras' autodiff", {"the gradient": auto}, keras=True),
+        ),
+    )
 
 
 # ---------------------------------------------------------------- update rules
@@ -660,8 +764,8 @@ def check_numerical_gradient(f):
 
 @dataclass(frozen=True)
 class Rule:
-    """An update rule's case: its hyperparameters as the function names them, its
-    state, and the Keras optimizer with the same ones."""
+    """An update rule's hyperparameters as the function names them, its state, and
+    the Keras optimizer with the same ones."""
 
     hyper: dict
     states: tuple[str, ...]  # its arrays of state, named as the docstring names them
@@ -695,9 +799,10 @@ CURVATURE = rng(7).uniform(0.2, 4, CASES["bowl"])  # a bowl, not round
 START = rng(8).uniform(-3, 3, CASES["bowl"])
 
 
-def steps(rule: str, f: Callable) -> list[tuple]:
-    """(w, state) after each step of f from START on the bowl."""
-    spec, w, out = RULES[rule], START, []
+def steps(rule: str, f: Callable) -> dict:
+    """f's w and state after each step from START on the bowl, by name: 'v after
+    step 1', 'w after step 1', …"""
+    spec, w, out = RULES[rule], START, {}
     state = tuple(np.full_like(w, spec.start) for _ in spec.states)
     for t in range(1, STEPS + 1):
         args = (*state, t) if spec.counts_steps else state
@@ -705,16 +810,10 @@ def steps(rule: str, f: Callable) -> list[tuple]:
         if len(spec.states) != (len(result) - 1 if isinstance(result, tuple) else 0):
             raise Wrong(f"returned {describe(result)}, expected {returns(rule)}")
         w, state = (result[0], result[1:]) if spec.states else (result, ())
-        out.append((w, state))
+        for k, s in zip(spec.states, state, strict=True):
+            out[f"{k} after step {t}"] = s
+        out[f"w after step {t}"] = w
     return out
-
-
-@cache
-def rule_case(rule: str):
-    spec = RULES[rule]
-    opt = getattr(K().optimizers, spec.optimizer)(learning_rate=LR, **spec.keras)
-    path, _ = ref.keras_path(opt, START, lambda w: CURVATURE * w, STEPS, "float32")
-    return steps(rule, getattr(ref, rule)), path[1:]
 
 
 def describe(result) -> str:
@@ -731,41 +830,54 @@ def convention(rule: str, state: str) -> str:
     return found.group(0) if found else f"{state} as the docstring writes it"
 
 
-def check_rule(rule: str) -> Callable[[Callable], list[str]]:
-    def run(f):
-        reference, keras_w = rule_case(rule)
-        names = RULES[rule].states
-        for t, ((w, state), (w0, state0), kw) in enumerate(
-            zip(steps(rule, f), reference, keras_w, strict=True), 1
-        ):
-            for name, s, s0 in zip(names, state, state0, strict=True):
-                flipped = np.shape(s) == np.shape(s0) and np.allclose(s, -s0, rtol=1e-6)
-                same_w = np.shape(w) == np.shape(w0) and np.allclose(w, w0, rtol=1e-6)
-                if flipped and np.any(s0) and same_w:
-                    raise Wrong(
-                        f"w is right, but {name} has the other sign after step {t}: "
-                        f"the docstring's convention is {convention(rule, name)}"
-                    )
-                compare(f"{name} after step {t}", s, s0, "the reference")
-            compare(f"w after step {t}", w, w0, "the reference")
-            compare(
-                f"w after step {t}",
-                w,
-                kw,
-                f"Keras' {RULES[rule].optimizer}",
-                keras=True,
-            )
-        eps = f" ({WITH_EPS.format(EPS)})" if "epsilon" in RULES[rule].keras else ""
-        return ["the reference", f"Keras' {RULES[rule].optimizer}{eps}"]
+def same(a, b) -> bool:
+    return np.shape(a) == np.shape(b) and np.allclose(a, b, rtol=1e-6)
 
-    return run
+
+def rule_call(f, case, rule: str):
+    """The steps; a state of the other sign while w is right is the other sign
+    convention, named as such."""
+    got, want = steps(rule, f), case.references[0].values
+    for t in range(1, STEPS + 1):
+        for k in RULES[rule].states:
+            s, s0 = got[f"{k} after step {t}"], want[f"{k} after step {t}"]
+            w_right = same(got[f"w after step {t}"], want[f"w after step {t}"])
+            if same(s, -s0) and np.any(s0) and w_right:
+                raise Wrong(
+                    f"w is right, but {k} has the other sign after step {t}: "
+                    f"the docstring's convention is {convention(rule, k)}"
+                )
+    return got
+
+
+@cache
+def rule_case(rule: str) -> Case:
+    spec = RULES[rule]
+    opt = getattr(K().optimizers, spec.optimizer)(learning_rate=LR, **spec.keras)
+    path, _ = ref.keras_path(opt, START, lambda w: CURVATURE * w, STEPS, "float32")
+    keras = {f"w after step {t}": w for t, w in enumerate(path[1:], 1)}
+    eps = f" ({WITH_EPS.format(EPS)})" if "epsilon" in spec.keras else ""
+    return Case(
+        {},
+        functools.partial(rule_call, rule=rule),
+        (
+            Reference("the reference", steps(rule, getattr(ref, rule))),
+            Reference(f"Keras' {spec.optimizer}{eps}", keras, keras=True),
+        ),
+    )
 
 
 # ---------------------------------------------------------------- the net
 
 
+def net_call(f, case):
+    params = case.inputs["params"]
+    cost, grads = f(copies(params), np.array(case.inputs["x"]), case.inputs["t"])
+    return {"the cost": cost, **{f"d{k}": grads[k] for k in params if k in grads}}
+
+
 @cache
-def net_case():
+def net_case() -> Case:
     r = rng(9)
     d, _, c = CASES["net"]
     params = ref.two_layer_init(r, sizes=CASES["net"], std=0.5)
@@ -777,42 +889,33 @@ def net_case():
         for k, v in p.items()
     }
     auto = ref.autodiff(lambda p: ref.two_layer_ops(p, x, t), params)
-    return params, x, t, ref.two_layer_loss(params, x, t), numerical, auto
+    cost, grads = ref.two_layer_loss(params, x, t)
+    return Case(
+        dict(params=params, x=x, t=t),
+        net_call,
+        (
+            Reference("central differences", prefixed(numerical, "d")),
+            Reference(
+                "the reference",
+                {"the cost": cost, **prefixed(grads, "d")},
+                factors=COST_FACTORS,
+            ),
+            Reference("Keras' autodiff", prefixed(auto, "d"), keras=True),
+        ),
+    )
 
 
-def check_two_layer_loss(f):
-    params, x, t, (cost0, grads0), numerical, auto = net_case()
-    cost, grads = f(copies(params), np.array(x), t)
-    compare("the cost", cost, cost0, "the reference")
-    for k in params:
-        if k not in grads:
-            raise Wrong(f"no gradient for {k}")
-        compare(f"d{k}", grads[k], numerical[k], "central differences")
-        compare(f"d{k}", grads[k], grads0[k], "the reference")
-        compare(f"d{k}", grads[k], auto[k], "Keras' autodiff", keras=True)
-    return ["central differences", "the reference", "Keras' autodiff"]
-
-
-CHECKS: dict[str, Callable[[Callable], list[str]]] = {
-    **{f"{k}_forward": check_forward(k) for k in LAYERS},
-    **{f"{k}_backward": check_backward(k) for k in LAYERS},
-    "batchnorm_inference": check_batchnorm_inference,
-    "softmax": check_softmax,
-    "softmax_cross_entropy": check_cost(
-        "softmax_cross_entropy",
-        keras_loss("CategoricalCrossentropy", from_logits=True),
-        ops_cross_entropy,
-        lambda: cost_case()[:2],
-    ),
-    "mse": check_cost(  # Keras': the mean of N·C squares, no ½: C/2 times ours
-        "mse",
-        keras_loss("MeanSquaredError", lambda t: t.shape[1] / 2),
-        ops_mse,
-        lambda: cost_case()[2:0:-1],
-    ),
-    "numerical_gradient": check_numerical_gradient,
-    **{rule: check_rule(rule) for rule in RULES},
-    "two_layer_loss": check_two_layer_loss,
+# Each exercise's case, built on its first check.
+TABLE: dict[str, Callable[[], Case]] = {
+    **{f"{k}_forward": functools.partial(forward_case, k) for k in LAYERS},
+    **{f"{k}_backward": functools.partial(backward_case, k) for k in LAYERS},
+    "batchnorm_inference": inference_case,
+    "softmax": softmax_case,
+    "softmax_cross_entropy": cross_entropy_case,
+    "mse": mse_case,
+    "numerical_gradient": gradient_case,
+    **{rule: functools.partial(rule_case, rule) for rule in RULES},
+    "two_layer_loss": net_case,
 }
 
 
@@ -844,17 +947,20 @@ def own_net(module, failed=(), seconds: float | None = TIME_LIMIT) -> Verdict:
     f = getattr(module, "two_layer_loss", None)
     if not callable(f):
         return Verdict(OWN_NET, False, "no two_layer_loss")
-    params, x, t, (cost0, _), numerical, _ = net_case()
+    case = net_case()
+    cost = case.references[1].values["the cost"]
+    case = replace(
+        case,
+        references=(
+            case.references[0],  # central differences
+            Reference("the reference", {"the cost": cost}, factors=COST_FACTORS),
+        ),
+    )
     calls = [n for n in EXERCISES if n in f.__code__.co_names and n in failed]
     their = "its" if len(calls) == 1 else "their"
     blame = f" ({', '.join(calls)} failed {their} own check)"
     try:
-        cost, grads = Budget(seconds).timed(f)(copies(params), np.array(x), t)
-        compare("the cost", cost, cost0, "the reference", factors=COST_FACTORS)
-        for k in params:
-            if k not in grads:
-                raise Wrong(f"no gradient for {k}")
-            compare(f"d{k}", grads[k], numerical[k], "central differences")
+        judge(case, Budget(seconds).timed(f))
     except TimeUp:
         return Verdict(OWN_NET, False, no_answer(seconds))
     except NotImplementedError:

@@ -36,7 +36,7 @@ def failed(source: str) -> dict[str, str]:
 def test_the_reference_passes_every_check():
     verdicts = ex.verify_all(scratch)
     assert [v.name for v in verdicts] == list(ex.EXERCISES)
-    assert set(ex.CHECKS) == set(ex.EXERCISES)  # a check for each, none for a tool
+    assert set(ex.TABLE) == set(ex.EXERCISES)  # a check for each, none for a tool
     assert len(verdicts) == 22
     assert all(v.ok for v in verdicts), [str(v) for v in verdicts if not v.ok]
     assert all("the reference" in v.message for v in verdicts)
@@ -192,7 +192,7 @@ def test_a_function_is_checked_alone():
     """Its calls go to the reference: the net's check passes with a wrong layer."""
     student = module(mutate(*MUTATIONS["transposed weight"]))
     assert ex.verify(student.two_layer_loss).ok
-    params, x, t = ex.net_case()[:3]
+    params, x, t = ex.net_case().inputs.values()
     _, grads = student.two_layer_loss(params, x, t)  # as the file runs it: wrong
     assert grads["W1"].shape == params["W1"].shape[::-1]
 

@@ -99,6 +99,8 @@ class Lab:
     # {header: f(seeds) -> text}: the table's columns instead of the accuracies, for
     # a lab whose fit trains no net on MNIST: no model listing, no learning curves.
     columns: dict[str, Callable[[Seeds], str]] | None = None
+    # {header: f(seeds) -> text}: a net's own columns, after its accuracies.
+    added: dict[str, Callable[[Seeds], str]] = dataclasses.field(default_factory=dict)
     # A lab that trains no net (it has columns) is a kind of its own: its flags are
     # the Config fields its fit reads, {field: what it means here, or "" for
     # Config's help}, and --seed, --seeds, --log-dir; mnist says whether it reads
@@ -106,7 +108,9 @@ class Lab:
     uses: dict[str, str] = dataclasses.field(default_factory=dict)
     mnist: bool = True
     quick: tuple[str, ...] = ()  # the tests' quick run (after QUICK for a net)
-    results: tuple[str, ...] = ()  # the saved results' run, beside --seeds 3
+    results: tuple[
+        str, ...
+    ] = ()  # the saved results' run, beside --seeds 3 (or its own)
     renamed: dict[str, str] = dataclasses.field(default_factory=dict)  # old: new
 
     def __post_init__(self):
@@ -196,7 +200,7 @@ def _run(flags: Flags, lab: Lab) -> dict[str, Seeds]:
         done = {n: s for n, s in results.items() if s}
         if done:
             title = first.name + " (interrupted)"
-            print(table(done, lab.target, title, lab.columns).text())
+            print(table(done, lab.target, title, lab.columns, lab.added).text())
         raise
     results = {n: s for n, s in results.items() if s}
     if results:
@@ -233,7 +237,7 @@ def _report(flags: Flags, lab: Lab, results: dict[str, Seeds], root: Path) -> No
     if first.tensorboard and device.tensorboard_available():
         sessions(flags.variants, results)
     judged = judge(lab.claim, results, flags)
-    shown = table(results, lab.target, first.name, lab.columns)
+    shown = table(results, lab.target, first.name, lab.columns, lab.added)
     save(root, results, judged, shown, flags, lab.target)
     drawn = [plots.curves(results, root / "compare.png")] if lab.net else []
     drawn += [draw(results, root / file) for file, draw in lab.figures.items()]
@@ -342,10 +346,11 @@ def table(
     target: float,
     title: str = "",
     columns: dict[str, Callable[[Seeds], str]] | None = None,
+    added: dict[str, Callable[[Seeds], str]] | None = None,
 ) -> Table:
     """Train and test accuracy, their gap, epochs to target (not for runs counted
-    in steps, which are one epoch) and time per variant, or the lab's own columns
-    and time; with several seeds, mean ± std."""
+    in steps, which are one epoch), the `added` columns and time per variant, or
+    the lab's own columns and time; with several seeds, mean ± std."""
     by_epoch = any(not r.config.steps for seeds in results.values() for r in seeds)
     if columns is None:
         columns = {
@@ -357,6 +362,7 @@ def table(
             columns[f"epochs to {target:.0%}"] = lambda seeds: seeds.stat(
                 lambda r: r.epochs_to(target)
             ).show(spec=".2g")
+    columns = {**columns, **(added or {})}
     rows, notes = {}, {}
     for name, seeds in results.items():
         rows[name] = [show(seeds) for show in columns.values()]

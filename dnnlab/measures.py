@@ -36,6 +36,12 @@ def tail_loss(result, n: int = 100) -> float:
     return sum(v for _, v in result.trace[-n:]) / n
 
 
+def mean_loss(result) -> float:
+    """The mean training loss over every traced iteration: the area under the loss
+    curve, divided by its length; lower for a run that learns faster."""
+    return sum(v for _, v in result.trace) / len(result.trace)
+
+
 def recorded(config, data, run_dir, record: Callable, times: int = 50):
     """train(), calling `record(model) -> {name: number}` `times` times over the
     run (every steps // times steps); the records saved in the result's extras."""

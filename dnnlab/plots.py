@@ -425,22 +425,30 @@ def scatter(x, y, values, path: Path, xlabel: str, ylabel: str, colorbar: str) -
     return save(fig, path)
 
 
-def best_so_far(results: dict, path: Path) -> Path:
-    """Best validation accuracy against trials, a line per search strategy and seed."""
+def best_so_far(results: dict, path: Path, budgets: tuple[int, ...] = ()) -> Path:
+    """Best validation accuracy against trials per search strategy: the mean over
+    its repetitions (seeds), shaded ± one standard error; dotted: the budgets
+    compared."""
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 4))
-    for look, label, r in _each(results):
-        best = r.extras["best_so_far"]
-        ax.plot(
-            range(1, len(best) + 1),
-            [100 * b for b in best],
-            ms=5,
-            drawstyle="steps-post",
-            label=label,
-            **look,
-        )
+    for i, (name, seeds) in enumerate(results.items()):
+        curves = [r.extras["best_so_far"] for r in seeds]
+        longest = max(map(len, curves))  # a search that ended sooner keeps its best
+        y = 100 * np.array([c + [c[-1]] * (longest - len(c)) for c in curves])
+        x = np.arange(1, longest + 1)
+        mean = y.mean(axis=0)
+        label = f"{name} (n = {len(curves)})" if len(curves) > 1 else name
+        ax.plot(x, mean, ms=5, drawstyle="steps-post", label=label, **style(i))
+        if len(curves) > 1:
+            se = y.std(axis=0, ddof=1) / np.sqrt(len(curves))
+            color = ax.lines[-1].get_color()
+            ax.fill_between(
+                x, mean - se, mean + se, step="post", color=color, alpha=0.15, lw=0
+            )
+    for b in budgets:
+        ax.axvline(b, color="0.6", ls=":", lw=1)
     ax.set(xlabel="trials", ylabel="best validation accuracy so far (%)")
-    ax.set_title("search strategies at an equal trial budget")
+    ax.set_title("search strategies at an equal trial budget (mean ± SE)")
     tidy(ax, integer_x=True)
     ax.legend()
     return save(fig, path)

@@ -106,8 +106,7 @@ def run(
     """
     hypermodel = _HyperModel(to_config, data, root / "trials")
     start = time.perf_counter()
-    # Bayesian's default of 3 initial points per hyperparameter could fill the budget.
-    extra = {"num_initial_points": max(1, min(5, trials // 3))}
+    extra = {"num_initial_points": initial_points(trials)}
     tuner = _tuner(strategy, hypermodel, budget_s)(
         hypermodel=hypermodel,
         objective=kt.Objective(OBJECTIVE, "max"),
@@ -135,6 +134,13 @@ def run(
         seconds=time.perf_counter() - start,
         new_trials=len(tuner.ran),
     )
+
+
+def initial_points(trials: int) -> int:
+    """Bayesian optimization's random trials before its model guides it: at most 5
+    and a third of the budget (keras-tuner's default, 3 per hyperparameter, could
+    fill a small budget with random trials)."""
+    return max(1, min(5, trials // 3))
 
 
 def _tuner(strategy: str, hypermodel: _HyperModel, budget_s: float):

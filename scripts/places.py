@@ -48,4 +48,6 @@ def command(lab: str, seeds: int) -> list[str]:
     """How make results runs a lab (but where its logs go)."""
     declared = registry.BY_PATH[lab].declaration()
     quiet = ["--no-tensorboard"] if declared.net else []  # a lab of no net logs none
-    return [f"labs/{lab}.py", "--seeds", str(seeds), *quiet, *declared.results]
+    # A lab may declare its own number of seeds (repetitions) in its results' run.
+    seeding = [] if "--seeds" in declared.results else ["--seeds", str(seeds)]
+    return [f"labs/{lab}.py", *seeding, *quiet, *declared.results]

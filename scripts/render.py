@@ -60,7 +60,7 @@ def source(declared: Lab) -> tuple[str, str]:
 def section(
     i: int, lab: str, saved: dict, declared: Lab, results: dict, claim: Claim
 ) -> str:
-    shown = table(results, saved["target"], "variant", declared.columns)
+    shown = table(results, saved["target"], "variant", declared.columns, declared.added)
     figures = "\n\n".join(
         f"![{p.stem}](docs/figures/{p.name})"
         for p in sorted(places.FIGURES.glob(f"{stem(lab)}__*.png"))

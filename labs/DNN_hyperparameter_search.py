@@ -3,7 +3,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
+import dataclasses
 import itertools
+import math
 import random
 
 from dnnlab import Claim, Config, Lab, Seeds, Stat, above, pct, plots
@@ -129,30 +131,35 @@ def budgets(results) -> list[int]:
     return [b for b in BUDGETS if b <= trials] or [trials]
 
 
+def power(check, a: Stat, b: Stat):
+    """The check, its numbers with the effect (the difference of the means), its
+    standard error, and about how many repetitions would put an effect that size
+    beyond 2 standard errors."""
+    diff, se = a.mean - b.mean, math.sqrt(a.se**2 + b.se**2)
+    need = math.ceil(a.n * (2 * se / diff) ** 2) if diff and a.n > 1 else None
+    more = f"; effect {100 * diff:+.2f} ± {100 * se:.2f} % (SE)"
+    more += f", beyond 2 SE from n ≈ {need}" if need and need > a.n else ""
+    return dataclasses.replace(check, numbers=check.numbers + more)
+
+
+NAMES = {"random": "random", "grid": "grid", "bayesian": "Bayesian"}
+
+
 def claim(results) -> Claim:
-    r, n, compared = results, len(results["random"]), budgets(results)
     from dnnlab.search import initial_points
 
-    trials = max(len(s.extras["best_so_far"]) for s in results["bayesian"])
-    checks = [
-        above(
-            f"best of {b} trials: random > grid (n = {n})",
-            at_budget(r["random"], b),
-            at_budget(r["grid"], b),
-            with_se,
-        )
-        for b in compared
-    ]
-    checks += [
-        above(
-            f"best of {b} trials: Bayesian > random (n = {n})",
-            at_budget(r["bayesian"], b),
-            at_budget(r["random"], b),
-            with_se,
-        )
-        for b in compared
-        if b > initial_points(trials)
-    ]
+    n, compared = len(results["random"]), budgets(results)
+    start = initial_points(
+        max(len(r.extras["best_so_far"]) for r in results["bayesian"])
+    )
+    pairs = [("random", "grid", compared)]
+    pairs.append(("bayesian", "random", [b for b in compared if b > start]))
+    checks = []
+    for better, than, at in pairs:
+        for b in at:
+            ours, theirs = at_budget(results[better], b), at_budget(results[than], b)
+            text = f"best of {b} trials: {NAMES[better]} > {NAMES[than]} (n = {n})"
+            checks.append(power(above(text, ours, theirs, with_se), ours, theirs))
     return Claim(
         "at the same trial budget, random search finds a better configuration than "
         "grid search, and Bayesian optimization, after its first random trials, a "

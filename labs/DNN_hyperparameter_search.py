@@ -125,10 +125,15 @@ def with_se(s: Stat) -> str:
     return f"{100 * s.mean:.2f} ± {100 * s.se:.2f} %" if s.n > 1 else pct(s)
 
 
+def trials(seeds) -> int:
+    """The most trials any of these searches ran."""
+    return max(len(r.extras["best_so_far"]) for r in seeds)
+
+
 def budgets(results) -> list[int]:
     """BUDGETS up to the trials run (or the trials run, where fewer)."""
-    trials = max(len(r.extras["best_so_far"]) for s in results.values() for r in s)
-    return [b for b in BUDGETS if b <= trials] or [trials]
+    most = max(map(trials, results.values()))
+    return [b for b in BUDGETS if b <= most] or [most]
 
 
 def power(check, a: Stat, b: Stat):
@@ -142,23 +147,20 @@ def power(check, a: Stat, b: Stat):
     return dataclasses.replace(check, numbers=check.numbers + more)
 
 
-NAMES = {"random": "random", "grid": "grid", "bayesian": "Bayesian"}
-
-
 def claim(results) -> Claim:
     from dnnlab.search import initial_points
 
     n, compared = len(results["random"]), budgets(results)
-    start = initial_points(
-        max(len(r.extras["best_so_far"]) for r in results["bayesian"])
-    )
+    start = initial_points(trials(results["bayesian"]))
     pairs = [("random", "grid", compared)]
     pairs.append(("bayesian", "random", [b for b in compared if b > start]))
     checks = []
     for better, than, at in pairs:
         for b in at:
             ours, theirs = at_budget(results[better], b), at_budget(results[than], b)
-            text = f"best of {b} trials: {NAMES[better]} > {NAMES[than]} (n = {n})"
+            name = {"bayesian": "Bayesian"}.get
+            text = f"best of {b} trials: {name(better, better)} > {name(than, than)}"
+            text += f" (n = {n})"
             checks.append(power(above(text, ours, theirs, with_se), ours, theirs))
     return Claim(
         "at the same trial budget, random search finds a better configuration than "

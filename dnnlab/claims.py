@@ -172,6 +172,7 @@ class Claim:
     sentence: str
     checks: list[Check]
     notes: list[str] = field(default_factory=list)  # one seed, changed flags
+    spread: str = "std"  # what a check's ± is: "std" over seeds, or "SE" of the mean
 
     @property
     def verdict(self) -> str:
@@ -198,7 +199,7 @@ class Claim:
         checks = "\n".join(
             f"- {c.text}: {c.numbers} — *{c.outcome}*" for c in self.checks
         )
-        over = "one seed" if seeds == 1 else f"{seeds} seeds (mean ± std)"
+        over = "one seed" if seeds == 1 else f"{seeds} seeds (mean ± {self.spread})"
         return (
             f"**Claim:** {self.sentence}.\n\n**Verdict: {self.verdict}**{note}, "
             f"over {over}:\n\n{checks}"

@@ -167,6 +167,7 @@ def claim(results) -> Claim:
         "grid search, and Bayesian optimization, after its first random trials, a "
         "better one than random search",
         checks,
+        spread="SE",
     )
 
 

@@ -781,6 +781,15 @@ def test_a_claim_in_markdown_has_its_verdict_notes_and_every_check():
     assert "over one seed:" in claim.markdown(1)
 
 
+def test_the_search_claim_says_its_numbers_are_standard_errors():
+    """Its checks show each mean ± its SE (with_se), and the header says so."""
+    spec = {"manual": dict(best_so_far=[0.9]), **CASES["DNN_hyperparameter_search"][2]}
+    claim = lab_module("DNN_hyperparameter_search")["claim"](
+        results("DNN_hyperparameter_search", {v: dict(n) for v, n in spec.items()})
+    )
+    assert "over 3 seeds (mean ± SE):" in claim.markdown(3)
+
+
 # --- no lab goes round the noise rule --------------------------------------------
 
 CHECKS = {"above", "below", "about"}

@@ -7,7 +7,8 @@ STAMP := .venv/.installed
 FLAGS ?=
 
 .PHONY: install test test-all test-jax lint tensorboard clean bench results stale timings labs \
-	labs-more textbook papers notebooks notebooks-run exercises check release
+	labs-more textbook papers notebooks notebooks-run exercises check release \
+	screenshots explorer-timings
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv .venv
@@ -59,6 +60,16 @@ notebooks: $(STAMP)
 
 notebooks-run: notebooks
 	$(BIN)/python scripts/notebooks.py run
+
+# The bowl explorer driven in JupyterLab by a real browser (Playwright, Debian's
+# chromium): docs/figures/explorer_bowl_before.png and _after.png. Needs
+# pip install -e '.[browser]' and apt-get install chromium.
+screenshots: $(STAMP)
+	$(BIN)/python scripts/explorer_screenshots.py
+
+# Each explorer's redraw time (median of 5) on this machine.
+explorer-timings: $(STAMP)
+	$(BIN)/python scripts/explorer_timings.py
 
 # The exercises where a student works: exercises/scratch.py, to fill in, and a
 # notebook per topic, made from dnnlab/scratch.py (the solution); a file already

@@ -8,7 +8,7 @@ import importlib.util
 import os
 import sys
 
-from dnnlab.claims import Claim, Stat, about, above, below, loss, num, pct
+from dnnlab.claims import Claim, Prediction, Stat, about, above, below, loss, num, pct
 from dnnlab.config import Config, ConfigError
 from dnnlab.lab import Lab, Seeds, column
 from dnnlab.result import Result
@@ -33,6 +33,7 @@ _require()
 
 __all__ = [
     "Claim",
+    "Prediction",
     "Config",
     "ConfigError",
     "column",

@@ -212,3 +212,55 @@ class Claim:
             "checks": [c.__dict__ for c in self.checks],
             "notes": self.notes,
         }
+
+
+CANNOT_TELL = "the seeds cannot tell"
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The claim's question, asked before the lab runs: the answers offered, which
+    one the claim holding implies and which its failing implies. Within seed
+    noise implies the last choice, CANNOT_TELL, which every question offers."""
+
+    question: str
+    choices: tuple[str, ...]  # in the order a student reads them
+    holds: str  # the answer if the claim holds
+    fails: str  # the answer if it does not
+
+    def __post_init__(self):
+        if self.holds not in self.choices or self.fails not in self.choices:
+            raise ValueError(f"{self.question}: holds and fails must be choices")
+        if self.holds == self.fails or CANNOT_TELL in self.choices:
+            raise ValueError(f"{self.question}: one answer per verdict")
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        return (*self.choices, CANNOT_TELL)
+
+    @property
+    def implies(self) -> dict[str, str]:
+        """The answer each verdict implies."""
+        return {HOLDS: self.holds, FAILS: self.fails, NOISE: CANNOT_TELL}
+
+    def markdown(self) -> str:
+        """The question and its choices, as the notebook asks them."""
+        listed = "\n".join(f"- `{c}`" for c in self.options)
+        return f"**Predict first.** {self.question}\n\n{listed}"
+
+    def review(self, answer: str, claim: Claim) -> str:
+        """Whether the answer is the one the verdict implies, and why: the checks."""
+        answer = (answer or "").strip()
+        said = f"Your prediction: '{answer}'." if answer else "No prediction was given."
+        if claim.verdict not in self.implies:
+            return f"{said} This run has no verdict ({claim.sentence})."
+        right = self.implies[claim.verdict]
+        if answer and answer not in self.options:
+            said += " It is not one of the choices."
+        elif answer:
+            said += " It matches." if answer == right else " It does not match."
+        why = "\n".join(claim.lines()[1:-1])
+        return (
+            f"{said} The verdict, {claim.verdict}, answers '{right}'. "
+            f"Why, check by check:\n{why}"
+        )

@@ -16,7 +16,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from dnnlab import notebook
-from dnnlab.claims import Claim, Stat, pct
+from dnnlab.claims import Claim, Prediction, Stat, pct
 from dnnlab.cli import Flags, parse, program, usage_error
 from dnnlab.config import FIELDS, Config, ConfigError
 from dnnlab.files import FileProblem, clean, read_json, why, write_json
@@ -112,6 +112,10 @@ class Lab:
         str, ...
     ] = ()  # the saved results' run, beside --seeds 3 (or its own)
     renamed: dict[str, str] = dataclasses.field(default_factory=dict)  # old: new
+    # The claim's question, asked before the run (a notebook's prediction cell).
+    prediction: Prediction | None = None
+    # The explorers (dnnlab/explore.py) its notebook opens after the run.
+    explorers: tuple[str, ...] = ()
 
     def __post_init__(self):
         if isinstance(self.variants, Config):
@@ -150,6 +154,14 @@ class Lab:
     def text(self) -> str:
         """The header as its --help shows it."""
         return "\n".join(f"{key}: {text}" for key, text in self.header())
+
+    def review(self, answer: str, results: dict[str, Seeds]) -> None:
+        """Print whether a prediction matched the verdict of these results."""
+        try:
+            judged = self.claim(results)
+        except KeyError as e:
+            judged = Claim(f"not judged: it needs variant {e}; run all variants", [])
+        print(self.prediction.review(answer, judged))
 
     def run(self, argv=None) -> dict[str, Seeds]:
         """Parse the flags, train, print the table, save figures and results, judge."""

@@ -3,7 +3,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, above, below, measures, num, pct
+from dnnlab import Claim, Config, Lab, Prediction, above, below, measures, num, pct
 
 base = Config(name="DNN_activation", hidden_units=(256,) * 5, epochs=5)
 names = ("sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "selu")
@@ -53,6 +53,24 @@ LAB = Lab(
     usage="python labs/DNN_activation.py [--epochs 5] [--learning-rate 0.01]",
     variants=variants,
     claim=claim,
+    prediction=Prediction(
+        (
+            "In a deep net: whose gradient vanishes toward the input, and whose "
+            "units die?"
+        ),
+        (
+            (
+                "sigmoid's vanishes; some ReLU units die, Leaky ReLU and ELU units stay"
+                " alive"
+            ),
+            "not as the slide says",
+        ),
+        holds=(
+            "sigmoid's vanishes; some ReLU units die, Leaky ReLU and ELU units stay"
+            " alive"
+        ),
+        fails="not as the slide says",
+    ),
     detail=True,  # each layer's gradient norm and histogram in TensorBoard
     extras={"grad_ratio": measures.grad_ratio, "dead_units": dead_units},
 )

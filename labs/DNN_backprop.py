@@ -4,8 +4,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, below, num
+from dnnlab import Claim, Config, Lab, Prediction, below, num
 from dnnlab import scratch as s
+from dnnlab.explore import forward, train_by_hand, two_layer_start
 
 import numpy as np
 
@@ -91,25 +92,6 @@ def show_checks(checks, params):
         print(f"back-propagation vs {what}: {shown}", flush=True)
 
 
-def train_by_hand(params, x, t, batches, learning_rate):
-    """The net trained by two_layer_loss and sgd on the batches, in float32 as
-    Keras; its weights and each step's loss."""
-    hand = {k: v.astype(np.float32) for k, v in params.items()}  # as Keras: float32
-    losses = np.empty(len(batches))
-    lr = np.float32(learning_rate)
-    for step, rows in enumerate(batches):
-        losses[step], grads = s.two_layer_loss(hand, x[rows], t[rows])
-        hand = {k: s.sgd(hand[k], grads[k], lr) for k in hand}
-        if (step + 1) % 2000 == 0:
-            print(f"  by hand: step {step + 1}, loss {losses[step]:.4f}", flush=True)
-    return hand, losses
-
-
-def forward(params, images):
-    h = s.relu_forward(s.affine_forward(images, params["W1"], params["b1"])[0])[0]
-    return s.affine_forward(h, params["W2"], params["b2"])[0]
-
-
 def accuracy(images, labels, predict):
     return float(np.mean(predict(images).argmax(axis=1) == labels))
 
@@ -134,8 +116,8 @@ def fit(name, config, data, run_dir):
     rng = np.random.default_rng(config.seed)
     (x, y), _ = data.split(config.validation_split, config.limit)
     t = one_hot(y)
-    params = s.two_layer_init(rng, std=config.init_std)  # float64
-    batches = rng.integers(0, len(x), (config.steps, config.batch_size))
+    c = config  # the start is the explorer's (explore_learning_rate)
+    params, batches = two_layer_start(rng, c.init_std, c.steps, c.batch_size, len(x))
     first = batches[0]
     checks = gradient_errors(
         params, x[first].astype(np.float64), t[first].astype(np.float64), rng
@@ -287,6 +269,20 @@ LAB = Lab(
     usage="python labs/DNN_backprop.py [--steps 10000] [--seeds 3]",
     variants={"net": config},
     claim=claim,
+    explorers=("explore_learning_rate",),
+    prediction=Prediction(
+        (
+            "The two-layer net's gradient by back-propagation, checked against "
+            "central differences and automatic differentiation, and the net trained"
+            " by hand against the same net trained by Keras: what comes out?"
+        ),
+        (
+            "they agree, and the net reaches about 97 %",
+            "they differ somewhere",
+        ),
+        holds="they agree, and the net reaches about 97 %",
+        fails="they differ somewhere",
+    ),
     target=0.97,
     fit=fit,
     figures={"hand_vs_keras.png": figure},

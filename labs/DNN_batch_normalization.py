@@ -3,7 +3,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, above, below, num
+from dnnlab import Claim, Config, Lab, Prediction, above, below, num
 
 base = Config(
     name="DNN_batch_normalization",
@@ -64,6 +64,18 @@ LAB = Lab(
     usage="python labs/DNN_batch_normalization.py [--epochs 6]",
     variants=variants,
     claim=claim,
+    prediction=Prediction(
+        (
+            "With batch normalization: does the net reach 97 % in fewer epochs, and"
+            " still learn from a poorly scaled start?"
+        ),
+        (
+            "yes, both",
+            "not both",
+        ),
+        holds="yes, both",
+        fails="not both",
+    ),
 )
 
 

@@ -3,7 +3,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, above
+from dnnlab import Claim, Config, Lab, Prediction, above
 
 config = Config(
     name="DNN_best",
@@ -58,6 +58,18 @@ LAB = Lab(
     usage="python labs/DNN_best.py [--seeds 3] [--backend jax]",
     variants=config,
     claim=claim,
+    prediction=Prediction(
+        (
+            "He's start, dropout with max-norm, a schedule and Adam together: past "
+            "98.8 % test accuracy?"
+        ),
+        (
+            "yes",
+            "no",
+        ),
+        holds="yes",
+        fails="no",
+    ),
     target=0.985,
 )
 

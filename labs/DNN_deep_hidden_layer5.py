@@ -3,7 +3,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, above, below, measures, num
+from dnnlab import Claim, Config, Lab, Prediction, above, below, measures, num
 
 config = Config(
     name="DNN_deep_hidden_layer5",
@@ -64,6 +64,18 @@ LAB = Lab(
     usage="python labs/DNN_deep_hidden_layer5.py [--activation sigmoid]",
     variants=config,
     claim=claim,
+    prediction=Prediction(
+        (
+            "Five hidden layers, sigmoid and ReLU: whose gradient shrinks toward "
+            "the input?"
+        ),
+        (
+            "sigmoid's, not ReLU's",
+            "both alike",
+        ),
+        holds="sigmoid's, not ReLU's",
+        fails="both alike",
+    ),
     target=0.98,
     detail=True,  # each layer's gradient norm in TensorBoard
     extras={"grad_ratio": measures.grad_ratio, "sigmoid_ratio": sigmoid_ratio},

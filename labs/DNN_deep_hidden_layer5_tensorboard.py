@@ -3,7 +3,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, below, measures, num
+from dnnlab import Claim, Config, Lab, Prediction, below, measures, num
 
 relu = Config(
     name="DNN_deep_hidden_layer5_tensorboard",
@@ -62,6 +62,18 @@ LAB = Lab(
     ),
     variants=variants,
     claim=claim,
+    prediction=Prediction(
+        (
+            "Side by side in TensorBoard: whose first layer gets the smaller "
+            "gradient, and whose loss falls more slowly?"
+        ),
+        (
+            "ReLU's",
+            "sigmoid's",
+        ),
+        holds="sigmoid's",
+        fails="ReLU's",
+    ),
     detail=True,
     extras={"grad_ratio": measures.grad_ratio},
 )

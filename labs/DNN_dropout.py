@@ -3,7 +3,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, below, plots
+from dnnlab import Claim, Config, Lab, Prediction, below, plots
 
 base = Config(
     name="DNN_dropout",
@@ -54,6 +54,15 @@ LAB = Lab(
     usage="python labs/DNN_dropout.py [--epochs 30]",
     variants=variants,
     claim=claim,
+    prediction=Prediction(
+        "Dropout on a net that overfits, and a net too small: what happens?",
+        (
+            "dropout narrows the gap; the small net underfits",
+            "not both",
+        ),
+        holds="dropout narrows the gap; the small net underfits",
+        fails="not both",
+    ),
     target=0.9,
     figures=figures,
 )

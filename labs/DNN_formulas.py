@@ -5,7 +5,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository'
 
 import time
 
-from dnnlab import Claim, Config, Lab, above, below, column, num
+from dnnlab import Claim, Config, Lab, Prediction, above, below, column, num
 from dnnlab import scratch as s
 
 import numpy as np
@@ -269,6 +269,18 @@ LAB = Lab(
     usage="python labs/DNN_formulas.py [--variants mse,l2]",
     variants=variants,
     claim=claim,
+    prediction=Prediction(
+        (
+            "Is each formula on the slides what Keras computes, once its convention"
+            " (a ½, a mean, an ε) is named?"
+        ),
+        (
+            "yes, and each named convention changes the number",
+            "some formula differs from Keras",
+        ),
+        holds="yes, and each named convention changes the number",
+        fails="some formula differs from Keras",
+    ),
     fit=fit,
     mnist=False,  # formulas on random numbers
     columns={

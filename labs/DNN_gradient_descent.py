@@ -5,22 +5,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository'
 
 import time
 
-from dnnlab import Claim, Config, Lab, above, below, column, num
+from dnnlab import Claim, Config, Lab, Prediction, above, below, column, num
 from dnnlab import scratch as s
+from dnnlab.explore import MU, START, Rule, gradient, height, walk
 
 import numpy as np
-
-START = np.array([-7.0, 2.0])
-MU = 0.9  # Momentum's and Nesterov's μ, Keras' and the book's
-
-
-def height(x, y):
-    return x**2 / 20 + y**2
-
-
-def gradient(w):
-    return np.array([w[0] / 10, 2 * w[1]])
-
 
 base = Config(
     name="DNN_gradient_descent",
@@ -68,50 +57,6 @@ def textbook(rule, lr):
     return step, zero
 
 
-def keras_convention(rule, config, as_keras=True):
-    """One step by hand in Keras' convention (dnnlab/scratch.py), Keras' defaults:
-    AdaGrad's sum starting at 0.1, RMSProp's ρ 0.9, ε 1e-7 inside the root. With
-    as_keras, Keras' float32 too: its learning rate is a float32 variable, its SGD
-    casts μ through float32, and its Adam rounds β₁, β₂ to float32 in the bias
-    correction; else the formula exactly."""
-    lr = f32(config.learning_rate) if as_keras else config.learning_rate
-    mu = f32(MU) if as_keras else MU
-
-    def step(w, g, st, t):
-        if rule == "sgd":
-            return s.sgd(w, g, lr), st
-        if rule == "adam" and not as_keras:
-            w, m, v = s.adam(w, g, *st, t, lr)
-            return w, (m, v)
-        if rule == "adam":
-            m, v = st
-            _, m, v = s.adam(w, g, m, v, t, lr)  # m and v with the exact β's
-            b1, b2 = f32(0.9), f32(0.999)
-            alpha = lr * np.sqrt(1 - b2**t) / (1 - b1**t)
-            return w - alpha * m / (np.sqrt(v) + 1e-7), (m, v)
-        if rule in ("momentum", "nesterov"):
-            return getattr(s, rule)(w, g, st, lr, mu)
-        return getattr(s, rule)(w, g, st, lr)
-
-    zero = (np.zeros(2), np.zeros(2)) if rule == "adam" else np.zeros(2)
-    if rule == "adagrad":
-        zero = np.full(2, config.adagrad_accumulator)
-    return step, zero
-
-
-def f32(value: float) -> float:
-    return float(np.float32(value))
-
-
-def walk(step, state, steps):
-    """The path of `steps` updates from START: steps + 1 points."""
-    w, path = START.copy(), [START.copy()]
-    for t in range(1, steps + 1):
-        w, state = step(w, gradient(w), state, t)
-        path.append(w)
-    return np.array(path)
-
-
 def fit(name, config, data, run_dir):
     from dnnlab.backend import keras
     from dnnlab.model import optimizer
@@ -119,16 +64,18 @@ def fit(name, config, data, run_dir):
 
     started, n = time.perf_counter(), config.steps
     rule = config.optimizer
+    # by hand in Keras' convention (dnnlab/scratch.py), Keras' defaults
+    hand = Rule(rule, config.learning_rate, accumulator=config.adagrad_accumulator)
     own = optimizer(config)  # dnnlab's: Keras' own, but a fused Adam
     plain = keras.optimizers.Adam(config.learning_rate) if rule == "adam" else None
     paths = {
         "textbook": walk(*textbook(rule, config.learning_rate), n),
-        "by hand": walk(*keras_convention(rule, config), n),
+        "by hand": walk(*hand.step(), n),
     }
     # Keras' optimizers on two float64 variables (float32 on JAX without x64)
     paths["Keras"], dtype = s.keras_path(plain or optimizer(config), START, gradient, n)
     paths["dnnlab"], _ = s.keras_path(own, START, gradient, n)
-    formula = walk(*keras_convention(rule, config, as_keras=False), n)
+    formula = walk(*hand.step(as_keras=False), n)
     gap = {k: float(np.abs(p - paths["Keras"]).max()) for k, p in paths.items()}
     distance = np.linalg.norm(paths["by hand"], axis=1)
     extras = {
@@ -261,6 +208,19 @@ LAB = Lab(
     usage="python labs/DNN_gradient_descent.py [--variants adam,momentum]",
     variants=variants,
     claim=claim,
+    explorers=("explore_bowl",),
+    prediction=Prediction(
+        (
+            "Plain gradient descent on the bowl x²/20 + y² (curvature 2) at a rate "
+            "of 1.05: after 30 steps, is it nearer the minimum than at the start?"
+        ),
+        (
+            "nearer",
+            "farther",
+        ),
+        holds="farther",
+        fails="nearer",
+    ),
     fit=fit,
     uses={
         "optimizer": "",

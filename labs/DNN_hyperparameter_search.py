@@ -8,7 +8,7 @@ import itertools
 import math
 import random
 
-from dnnlab import Claim, Config, Lab, Seeds, Stat, above, pct, plots
+from dnnlab import Claim, Config, Lab, Prediction, Seeds, Stat, above, pct, plots
 
 import numpy as np
 
@@ -216,6 +216,18 @@ LAB = Lab(
     usage=("python labs/DNN_hyperparameter_search.py [--variants random] [--seeds 5]"),
     variants=variants,
     claim=claim,
+    prediction=Prediction(
+        (
+            "At the same budget of trials, which finds the better configuration: "
+            "random or grid search, and Bayesian optimization or random search?"
+        ),
+        (
+            "random over grid, Bayesian over random",
+            "not in that order",
+        ),
+        holds="random over grid, Bayesian over random",
+        fails="not in that order",
+    ),
     fit=fit,
     options=OPTIONS,
     figures={"best_so_far.png": best_so_far},

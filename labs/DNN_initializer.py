@@ -3,7 +3,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, above, below, num, plots
+from dnnlab import Claim, Config, Lab, Prediction, above, below, num, plots
 
 base = Config(
     name="DNN_initializer",
@@ -117,6 +117,16 @@ LAB = Lab(
     usage="python labs/DNN_initializer.py [--epochs 5] [--seeds 3]",
     variants=variants,
     claim=claim,
+    explorers=("explore_activations",),
+    prediction=Prediction(
+        "In 30 layers, which start trains: Xavier, He, both, neither?",
+        (
+            "He only",
+            "Xavier too, or neither",
+        ),
+        holds="He only",
+        fails="Xavier too, or neither",
+    ),
     target=0.9,
     extras={"activation_std": activation_std},
     figures={"activations.png": at_initialization},

@@ -3,7 +3,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, above, loss, plots
+from dnnlab import Claim, Config, Lab, Prediction, above, loss, plots
 
 base = Config(name="DNN_learning_rate", hidden_units=(256, 256), epochs=5)
 variants = {
@@ -63,6 +63,19 @@ LAB = Lab(
     usage="python labs/DNN_learning_rate.py [--epochs 5]",
     variants=variants,
     claim=claim,
+    explorers=("explore_learning_rate",),
+    prediction=Prediction(
+        (
+            "SGD at 10 against 0.1, and at 0.0001 against 0.01, 5 epochs each: "
+            "which rate of each pair ends with the lower loss?"
+        ),
+        (
+            "10 and 0.0001: the extremes",
+            "0.1 and 0.01: the middle rates",
+        ),
+        holds="0.1 and 0.01: the middle rates",
+        fails="10 and 0.0001: the extremes",
+    ),
     target=0.95,
     figures=figures,
 )

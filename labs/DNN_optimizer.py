@@ -3,7 +3,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, below, num, plots
+from dnnlab import Claim, Config, Lab, Prediction, below, num, plots
 
 base = Config(name="DNN_optimizer", hidden_units=(256, 256), epochs=3)
 rates = {
@@ -51,6 +51,18 @@ LAB = Lab(
     usage="python labs/DNN_optimizer.py [--epochs 3]",
     variants=variants,
     claim=claim,
+    prediction=Prediction(
+        (
+            "Which reach a training loss of 0.2 in fewer iterations: plain SGD, or "
+            "Momentum, RMSProp and Adam?"
+        ),
+        (
+            "plain SGD",
+            "Momentum, RMSProp and Adam",
+        ),
+        holds="Momentum, RMSProp and Adam",
+        fails="plain SGD",
+    ),
     figures=figures,
 )
 

@@ -3,7 +3,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, below
+from dnnlab import Claim, Config, Lab, Prediction, below
 
 base = Config(
     name="DNN_regularization",
@@ -47,6 +47,18 @@ LAB = Lab(
     usage="python labs/DNN_regularization.py [--limit 1000] [--epochs 30]",
     variants=variants,
     claim=claim,
+    prediction=Prediction(
+        (
+            "L2 and L1 weight decay on the same net: does each narrow the gap "
+            "between training and test accuracy?"
+        ),
+        (
+            "yes, each",
+            "not each",
+        ),
+        holds="yes, each",
+        fails="not each",
+    ),
     target=0.85,
 )
 

@@ -3,7 +3,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, above, below, measures, num
+from dnnlab import Claim, Config, Lab, Prediction, above, below, measures, num
 
 config = Config(
     name="DNN_softmax",
@@ -78,6 +78,18 @@ LAB = Lab(
     usage="python labs/DNN_softmax.py [--epochs 10] [--seeds 3]",
     variants=config,
     claim=claim,
+    prediction=Prediction(
+        (
+            "Softmax regression, no hidden layer: what test accuracy on MNIST, and "
+            "do its outputs sum to 1?"
+        ),
+        (
+            "about 92 %, and they sum to 1",
+            "far from 92 %, or they do not sum to 1",
+        ),
+        holds="about 92 %, and they sum to 1",
+        fails="far from 92 %, or they do not sum to 1",
+    ),
     target=0.92,
     extras={"sum_error": measures.sum_error, "tape_accuracy": slide_formulation},
 )

@@ -129,16 +129,50 @@ def chunks(lab: registry.Entry) -> list[str]:
 RUN = "results = LAB.run(argv=flags)"
 
 
+ANSWER = (
+    "# Your answer: one of the choices above, as text, before you run the lab.\n"
+    'prediction = ""'
+)
+REVIEW = "LAB.review(prediction, results)"
+
+
+def predict_first(declared) -> list:
+    """The claim's question (its LAB's prediction) and a cell for the answer."""
+    new = nbformat.v4
+    return [
+        new.new_markdown_cell(declared.prediction.markdown()),
+        new.new_code_cell(ANSWER),
+    ]
+
+
+def explore(declared) -> list:
+    """A cell per explorer the lab names (dnnlab/explore.py), with its sliders."""
+    new = nbformat.v4
+    cells = [
+        new.new_code_cell(f"from dnnlab.explore import {name}\n\n{name}()")
+        for name in declared.explorers
+    ]
+    head = (
+        "## Explore\n\nMove the sliders: the figure and the line under it redraw "
+        "from the same code as this lab (dnnlab/explore.py)."
+    )
+    return [new.new_markdown_cell(head), *cells] if cells else []
+
+
 def notebook(lab: registry.Entry) -> nbformat.NotebookNode:
     name = lab.file.stem
     new = nbformat.v4
+    declared = lab.declaration()
     cells = [
         new.new_markdown_cell(header(lab)),
         new.new_code_cell(SETUP),
         *(new.new_code_cell(c) for c in chunks(lab)),
+        *predict_first(declared),
         new.new_markdown_cell("## Run the lab"),
         new.new_code_cell(FLAGS, metadata={"tags": ["parameters"]}),
         new.new_code_cell(RUN),
+        new.new_code_cell(REVIEW),
+        *explore(declared),
         new.new_markdown_cell(
             "## TensorBoard\n\nThe runs of this lab, inline (in a terminal: "
             f"`tensorboard --logdir logs/{name}`)."

@@ -10,7 +10,18 @@ import pytest
 from conftest import LABS, lab_module
 
 from dnnlab import Config, Result, Seeds, Stat
-from dnnlab.claims import FAILS, HOLDS, NOISE, Claim, about, above, below, differ
+from dnnlab.claims import (
+    CANNOT_TELL,
+    FAILS,
+    HOLDS,
+    NOISE,
+    Claim,
+    Prediction,
+    about,
+    above,
+    below,
+    differ,
+)
 
 INF = math.inf
 
@@ -713,6 +724,14 @@ def test_claim_follows_the_numbers(name, case, verdict):
     claim = module["claim"](results(name, spec))
     assert claim.verdict == verdict, "\n".join(claim.lines())
     assert claim.checks and all(c.numbers for c in claim.checks)
+    # The prediction's answers follow the same verdict: the one the claim holding
+    # implies matches only when it holds, the one its failing implies only when it
+    # fails, and within noise only "the seeds cannot tell".
+    asked = module["LAB"].prediction
+    for answer, when in ((asked.holds, HOLDS), (asked.fails, FAILS)):
+        said = asked.review(answer, claim)
+        assert ("It matches." in said) == (verdict == when), said
+    assert ("It matches." in asked.review(CANNOT_TELL, claim)) == (verdict == NOISE)
 
 
 def test_the_table_counts_epochs_only_for_runs_counted_in_epochs():
@@ -845,3 +864,19 @@ def test_the_learning_rate_labs_saved_results_still_hold():
     claim = lab_module("DNN_learning_rate")["claim"](load(saved))
     assert claim.verdict == HOLDS, "\n".join(claim.lines())
     assert "diverged" in claim.checks[0].numbers
+
+
+def test_a_prediction_offers_one_answer_per_verdict():
+    asked = Prediction("which?", ("a", "b", "c"), holds="a", fails="c")
+    assert asked.options == ("a", "b", "c", CANNOT_TELL)
+    assert asked.implies == {HOLDS: "a", FAILS: "c", NOISE: CANNOT_TELL}
+    claim = Claim("a beats b", [above("a > b", [2, 2.1], [1, 1.1])])
+    assert "No prediction was given. The verdict, holds, answers 'a'" in (
+        asked.review("", claim)
+    )
+    assert "'b'. It does not match." in asked.review("b", claim)
+    assert "not one of the choices" in asked.review("d", claim)
+    assert "  ✓ a > b" in asked.review("a", claim)  # why: each check
+    for bad in (("a", "a"), ("a", "z")):
+        with pytest.raises(ValueError):
+            Prediction("which?", ("a", "b"), *bad)

@@ -69,12 +69,49 @@ def test_the_lab_code_is_in_the_cells_with_its_flags():
     nb = notebooks.notebook(BY_PATH["DNN_deep_hidden_layer5"])
     code = [c.source for c in nb.cells if c.cell_type == "code"]
     assert code[-1].startswith("%load_ext tensorboard")
-    assert code[-2] == "results = LAB.run(argv=flags)"
-    assert code[-4].startswith("LAB = Lab(\n    title=")  # the declaration, a cell
-    assert code[-3].endswith('flags = ""')
+    assert code[-2] == "LAB.review(prediction, results)"
+    assert code[-3] == "results = LAB.run(argv=flags)"
+    assert code[-4].endswith('flags = ""')
+    assert code[-5].endswith('prediction = ""')
+    assert code[-6].startswith("LAB = Lab(\n    title=")  # the declaration, a cell
     assert any(c.startswith("def sigmoid_ratio(") for c in code)
     assert not any("__file__" in c for c in code)  # no script preamble
     assert nb.cells[0].source.startswith("# A deeper net")
+
+
+def cell(nb, source: str):
+    """The code cell whose source is this."""
+    (found,) = [c for c in nb.cells if c.cell_type == "code" and c.source == source]
+    return found
+
+
+def verdict_and_review(nb) -> tuple[str, str]:
+    """The run cell's last output (the verdict) and the review cell's text."""
+    run, review = cell(nb, notebooks.RUN), cell(nb, notebooks.REVIEW)
+    return text(run.outputs[-1]), "".join(map(text, review.outputs))
+
+
+@pytest.mark.parametrize("lab", registry.LABS, ids=lambda lab: lab.path)
+def test_every_notebook_asks_its_claims_question_before_the_run(lab):
+    """The question and its choices come from the LAB's prediction, beside its
+    claim; the answer cell is before the run, the review after it."""
+    declared = lab.declaration()
+    nb = notebooks.notebook(lab)
+    sources = [c.source for c in nb.cells]
+    asked = sources.index(declared.prediction.markdown())
+    assert sources.index(notebooks.ANSWER) == asked + 1
+    assert asked < sources.index(notebooks.RUN) < sources.index(notebooks.REVIEW)
+    for name in declared.explorers:  # an explorer cell after the review
+        assert sources.index(f"from dnnlab.explore import {name}\n\n{name}()") > (
+            sources.index(notebooks.REVIEW)
+        )
+
+
+def test_the_exercise_notebooks_ask_no_prediction():
+    for topic in make_exercises.TOPICS:
+        nb = nbformat.read(notebooks.OUT / "exercises" / f"{topic}.ipynb", 4)
+        assert not any("Predict first" in c.source for c in nb.cells), topic
+        assert not any(c.source == notebooks.ANSWER for c in nb.cells), topic
 
 
 @pytest.mark.parametrize("lab", SLIDES, ids=lambda lab: lab.path)
@@ -83,7 +120,9 @@ def test_committed_notebook_is_executed(lab):
     outs = outputs(nb)
     assert any("image/png" in o.get("data", {}) for o in outs)
     assert any("test acc" in text(o) for o in outs)
-    assert "verdict:" in text(outs[-1])
+    verdict, review = verdict_and_review(nb)
+    assert "verdict:" in verdict
+    assert "No prediction was given. The verdict" in review
     assert not any(o.output_type == "error" for o in outs)
 
 
@@ -105,7 +144,9 @@ def test_notebook_runs_in_a_kernel(path, lab_run):
     run = lab_run.kernel(path)
     outs = outputs(run.nb)
     assert any(f"dnnlab: backend {BACKEND}" in text(o) for o in outs)
-    assert "verdict:" in text(outs[-1])
+    verdict, review = verdict_and_review(run.nb)
+    assert "verdict:" in verdict
+    assert "No prediction was given." in review
     assert not any(o.output_type == "error" for o in outs)
     assert run.root.parent.name == Path(path).name
 

@@ -3,7 +3,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, above, below, measures, num, plots
+from dnnlab import Claim, Config, Lab, Prediction, above, below, measures, num, plots
 
 import numpy as np
 
@@ -196,6 +196,23 @@ LAB = Lab(
     usage="python labs/papers/glorot2010_fig2.py [--seeds 3]",
     variants=variants,
     claim=claim,
+    prediction=Prediction(
+        (
+            "A sigmoid net's top hidden layer, and tanh's activations and gradients"
+            " under standard and normalized starts: as the paper shows them?"
+        ),
+        (
+            (
+                "yes: the sigmoid saturates at 0, standard narrows, normalized stays "
+                "level"
+            ),
+            "not all as the paper shows",
+        ),
+        holds=(
+            "yes: the sigmoid saturates at 0, standard narrows, normalized stays level"
+        ),
+        fails="not all as the paper shows",
+    ),
     target=0.9,
     fit=fit,
     extras={

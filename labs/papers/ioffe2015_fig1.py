@@ -3,7 +3,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, below, measures, num, plots
+from dnnlab import Claim, Config, Lab, Prediction, below, measures, num, plots
 
 import numpy as np
 
@@ -139,6 +139,18 @@ LAB = Lab(
     usage="python labs/papers/ioffe2015_fig1.py [--seeds 3] [--steps 50000]",
     variants=variants,
     claim=claim,
+    prediction=Prediction(
+        (
+            "With batch normalization: higher test accuracy sooner, and a steadier "
+            "input to the last hidden layer's sigmoid?"
+        ),
+        (
+            "yes, both",
+            "not both",
+        ),
+        holds="yes, both",
+        fails="not both",
+    ),
     target=0.95,
     fit=fit,
     figures={"fig1.png": figure},

@@ -3,7 +3,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, below, loss, plots
+from dnnlab import Claim, Config, Lab, Prediction, below, loss, plots
 
 import numpy as np
 
@@ -93,6 +93,18 @@ LAB = Lab(
     usage="python labs/papers/kingma2015_fig2.py [--seeds 3] [--epochs 4]",
     variants=variants,
     claim=claim,
+    prediction=Prediction(
+        (
+            "An MNIST MLP with dropout, each rule at its best rate: whose training "
+            "cost ends lowest?"
+        ),
+        (
+            "another rule's",
+            "Adam's",
+        ),
+        holds="Adam's",
+        fails="another rule's",
+    ),
     target=0.98,
     figures={"fig2.png": figure},
     quick=("--variants", "adam_0.001,rmsprop_0.001,adagrad_0.01,nesterov_0.1"),

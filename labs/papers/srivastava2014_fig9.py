@@ -3,7 +3,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, about, above, measures, plots
+from dnnlab import Claim, Config, Lab, Prediction, about, above, measures, plots
 
 import numpy as np
 
@@ -82,6 +82,15 @@ LAB = Lab(
     usage=("python labs/papers/srivastava2014_fig9.py [--seeds 3] [--epochs 5]"),
     variants=variants,
     claim=claim,
+    prediction=Prediction(
+        ("The test error against p, the probability of keeping a unit: what shape?"),
+        (
+            "high below 0.4, flat from 0.4 to 0.8, higher again at 1",
+            "another shape",
+        ),
+        holds="high below 0.4, flat from 0.4 to 0.8, higher again at 1",
+        fails="another shape",
+    ),
     target=0.98,
     figures={"fig9.png": figure},
 )

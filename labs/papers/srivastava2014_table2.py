@@ -3,7 +3,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, below, measures
+from dnnlab import Claim, Config, Lab, Prediction, below, measures
 
 dropout = Config(
     name="srivastava2014_table2",
@@ -87,6 +87,18 @@ LAB = Lab(
     usage=("python labs/papers/srivastava2014_table2.py [--seeds 3] [--epochs 10]"),
     variants=variants,
     claim=claim,
+    prediction=Prediction(
+        (
+            "The test error of an MNIST MLP: standard, with dropout, with dropout "
+            "and max-norm. In what order?"
+        ),
+        (
+            "falling in that order, as Table 2",
+            "not that order",
+        ),
+        holds="falling in that order, as Table 2",
+        fails="not that order",
+    ),
     target=0.98,
 )
 

@@ -5,7 +5,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository'
 
 import time
 
-from dnnlab import Claim, Config, Lab, above, below, column, num
+from dnnlab import Claim, Config, Lab, Prediction, above, below, column, num
 from dnnlab import scratch as s
 
 import numpy as np
@@ -260,6 +260,19 @@ LAB = Lab(
     usage="python labs/textbook/batch_norm_gradient_check.py [--seeds 3]",
     variants=variants,
     claim=claim,
+    prediction=Prediction(
+        (
+            "Back-propagation through batch norm by hand, against central "
+            "differences and automatic differentiation: do they agree, and does a "
+            "bias just before batch norm get a gradient?"
+        ),
+        (
+            "they agree, and the bias gets none",
+            "they differ, or the bias gets one",
+        ),
+        holds="they agree, and the bias gets none",
+        fails="they differ, or the bias gets one",
+    ),
     fit=fit,
     uses={"batch_size": "how many of MNIST's first training images are checked"},
     columns={

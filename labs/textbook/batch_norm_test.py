@@ -3,7 +3,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, Stat, above, below, num, pct, plots
+from dnnlab import Claim, Config, Lab, Prediction, Stat, above, below, num, pct, plots
 
 import numpy as np
 
@@ -120,6 +120,19 @@ LAB = Lab(
     usage="python labs/textbook/batch_norm_test.py [--seeds 3]",
     variants=variants,
     claim=claim,
+    prediction=Prediction(
+        (
+            "A 5-layer net from 16 initial weight scales: does batch norm let it "
+            "learn from far more of them, with its inference-mode accuracy agreeing"
+            " with training's?"
+        ),
+        (
+            "yes, both",
+            "not both",
+        ),
+        holds="yes, both",
+        fails="not both",
+    ),
     figures={"accuracy_grid.png": figure},
     quick=("--variants", "bn_0.014,plain_0.014", "--epochs", "2"),
 )

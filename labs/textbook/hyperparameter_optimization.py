@@ -5,7 +5,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository'
 
 import math
 
-from dnnlab import Claim, Config, Lab, Result, above, below, num, plots
+from dnnlab import Claim, Config, Lab, Prediction, Result, above, below, num, plots
 
 config = Config(
     name="hyperparameter_optimization",
@@ -151,6 +151,24 @@ LAB = Lab(
     ),
     variants=variants,
     claim=claim,
+    prediction=Prediction(
+        (
+            "In the book's random search, where do the best trials' learning rate "
+            "and weight decay lie?"
+        ),
+        (
+            (
+                "a learning rate of 0.001–0.01 and a weight decay of 1e-8–1e-6, as the "
+                "book says"
+            ),
+            "elsewhere",
+        ),
+        holds=(
+            "a learning rate of 0.001–0.01 and a weight decay of 1e-8–1e-6, as the "
+            "book says"
+        ),
+        fails="elsewhere",
+    ),
     fit=fit,
     options=OPTIONS,
     figures={"best_trials.png": figure, "trials.png": scatter},

@@ -3,7 +3,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, above, loss, measures, plots
+from dnnlab import Claim, Config, Lab, Prediction, above, loss, measures, plots
 
 base = Config(
     name="optimizer_compare_mnist",
@@ -81,6 +81,18 @@ LAB = Lab(
     usage="python labs/textbook/optimizer_compare_mnist.py [--seeds 3]",
     variants=variants,
     claim=claim,
+    prediction=Prediction(
+        (
+            "On MNIST, the book's four rules: which learns slowest, and which is a "
+            "little ahead?"
+        ),
+        (
+            "SGD slowest, AdaGrad a little ahead",
+            "another order",
+        ),
+        holds="SGD slowest, AdaGrad a little ahead",
+        fails="another order",
+    ),
     figures={"loss_by_iteration.png": figure},
     quick=("--steps", "30"),
 )

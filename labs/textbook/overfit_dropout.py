@@ -3,7 +3,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, below, plots
+from dnnlab import Claim, Config, Lab, Prediction, below, plots
 
 base = Config(
     name="overfit_dropout",
@@ -66,6 +66,18 @@ LAB = Lab(
     usage="python labs/textbook/overfit_dropout.py [--seeds 3]",
     variants=variants,
     claim=claim,
+    prediction=Prediction(
+        (
+            "The same 300 images: does dropout narrow the gap, its training "
+            "accuracy staying below 100 %?"
+        ),
+        (
+            "yes",
+            "no",
+        ),
+        holds="yes",
+        fails="no",
+    ),
     target=0.99,
     figures={"train_vs_test.png": figure},
     quick=("--epochs", "2"),

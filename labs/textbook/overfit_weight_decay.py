@@ -3,7 +3,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, above, below, plots
+from dnnlab import Claim, Config, Lab, Prediction, above, below, plots
 
 base = Config(
     name="overfit_weight_decay",
@@ -72,6 +72,18 @@ LAB = Lab(
     usage="python labs/textbook/overfit_weight_decay.py [--seeds 3]",
     variants=variants,
     claim=claim,
+    prediction=Prediction(
+        (
+            "300 training images, a 6-layer net: 100 % training accuracy with test "
+            "accuracy far below, and weight decay narrowing the gap?"
+        ),
+        (
+            "yes, both",
+            "not both",
+        ),
+        holds="yes, both",
+        fails="not both",
+    ),
     target=0.99,
     figures={"train_vs_test.png": figure},
     quick=("--epochs", "2"),

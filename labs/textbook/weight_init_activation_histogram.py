@@ -5,11 +5,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository'
 
 import time
 
-from dnnlab import Claim, Config, Lab, above, below, column, num, pct
+from dnnlab import Claim, Config, Lab, Prediction, above, below, column, num, pct
+from dnnlab.explore import BINS, IMAGES, UNITS, layer_activations
 
 import numpy as np
 
-LAYERS, UNITS, IMAGES, BINS = 5, 100, 1000, 30
+LAYERS = 5
 base = Config(
     name="weight_init_activation_histogram",
     hidden_units=(UNITS,) * LAYERS,
@@ -30,35 +31,11 @@ variants = {
 
 
 def fit(name, config, data, run_dir):
-    from dnnlab.backend import keras
-    from dnnlab.model import initializer
     from dnnlab.result import Result
 
     started = time.perf_counter()
-    keras.utils.set_random_seed(config.seed)
-    x = np.random.default_rng(config.seed).standard_normal((IMAGES, UNITS))
-    layers = [
-        keras.layers.Dense(
-            n,
-            activation=config.activation,
-            use_bias=False,
-            kernel_initializer=initializer(config),
-        )
-        for n in config.hidden_units
-    ]
-    acts, a = [], x.astype("float32")
-    for layer in layers:
-        a = layer(a)
-        acts.append(keras.ops.convert_to_numpy(a))
-    extras = {
-        "histograms": [np.histogram(a, BINS, range=(0, 1))[0].tolist() for a in acts],
-        "std": [float(a.std()) for a in acts],
-        "mean": [float(a.mean()) for a in acts],
-        "saturated": [float(np.mean((a < 0.1) | (a > 0.9))) for a in acts],
-        "kernel_std": [
-            float(np.std(keras.ops.convert_to_numpy(layer.kernel))) for layer in layers
-        ],
-    }
+    extras = layer_activations(config)  # the explorer's (explore_activations)
+    del extras["activations"]
     return Result.measured(config, run_dir, extras, time.perf_counter() - started)
 
 
@@ -171,6 +148,20 @@ LAB = Lab(
     usage=("python labs/textbook/weight_init_activation_histogram.py [--seeds 3]"),
     variants=variants,
     claim=claim,
+    explorers=("explore_activations",),
+    prediction=Prediction(
+        (
+            "Five layers of activations from the book's six starts (sigmoid from "
+            "std 1, 0.01, Xavier; ReLU from std 0.01, Xavier, He): does each look "
+            "as the book draws it?"
+        ),
+        (
+            "each as the book draws it",
+            "at least one differs",
+        ),
+        holds="each as the book draws it",
+        fails="at least one differs",
+    ),
     fit=fit,
     uses={
         "hidden_units": "the widths of the layers the random inputs pass",

@@ -3,7 +3,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, above, loss, measures, plots
+from dnnlab import Claim, Config, Lab, Prediction, above, loss, measures, plots
 
 base = Config(
     name="weight_init_compare",
@@ -76,6 +76,18 @@ LAB = Lab(
     usage="python labs/textbook/weight_init_compare.py [--seeds 3]",
     variants=variants,
     claim=claim,
+    prediction=Prediction(
+        (
+            "A 4-layer ReLU net, 2,000 SGD iterations from std 0.01, Xavier and He:"
+            " which starts learn?"
+        ),
+        (
+            "Xavier and He, He faster",
+            "std 0.01 too, or He not faster",
+        ),
+        holds="Xavier and He, He faster",
+        fails="std 0.01 too, or He not faster",
+    ),
     figures={"loss_by_iteration.png": figure},
     quick=("--steps", "30"),
 )

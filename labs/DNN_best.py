@@ -60,8 +60,9 @@ LAB = Lab(
     claim=claim,
     prediction=Prediction(
         (
-            "He's start, dropout with max-norm, a schedule and Adam together: past "
-            "98.8 % test accuracy?"
+            "He initialization, dropout with max-norm, a schedule and Adam "
+            "together: past 98.8 % test accuracy, and past the papers' 98.75 % and "
+            "Keras' example's 98.40 % on average?"
         ),
         (
             "yes",

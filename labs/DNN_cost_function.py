@@ -52,14 +52,16 @@ LAB = Lab(
     prediction=Prediction(
         (
             "The same plain gradient descent (rate 0.1) with two costs: which "
-            "reaches 95 % validation accuracy in fewer epochs?"
+            "reaches 95 % validation accuracy sooner and ends more accurate on the "
+            "test set (the softmax outputs summing to 1)?"
         ),
         (
-            "MSE",
-            "cross-entropy",
+            "MSE, on both",
+            "cross-entropy, on both",
+            "neither on both",
         ),
-        holds="cross-entropy",
-        fails="MSE",
+        holds="cross-entropy, on both",
+        fails="neither on both",
     ),
     target=0.95,
     extras={"sum_error": measures.sum_error},

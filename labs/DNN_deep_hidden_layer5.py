@@ -66,15 +66,16 @@ LAB = Lab(
     claim=claim,
     prediction=Prediction(
         (
-            "Five hidden layers, sigmoid and ReLU: whose gradient shrinks toward "
-            "the input?"
+            "Five hidden layers, sigmoid and ReLU: does sigmoid's gradient shrink "
+            "toward the input while ReLU's does not, and does the ReLU net reach "
+            "about 98 %?"
         ),
         (
-            "sigmoid's, not ReLU's",
-            "both alike",
+            "yes, both",
+            "not both",
         ),
-        holds="sigmoid's, not ReLU's",
-        fails="both alike",
+        holds="yes, both",
+        fails="not both",
     ),
     target=0.98,
     detail=True,  # each layer's gradient norm in TensorBoard

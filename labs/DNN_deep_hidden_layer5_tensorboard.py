@@ -64,15 +64,17 @@ LAB = Lab(
     claim=claim,
     prediction=Prediction(
         (
-            "Side by side in TensorBoard: whose first layer gets the smaller "
-            "gradient, and whose loss falls more slowly?"
+            "Side by side in TensorBoard, sigmoid and ReLU: whose gradient shrinks "
+            "more from the last layer to the first, and whose training loss ends "
+            "higher?"
         ),
         (
-            "ReLU's",
-            "sigmoid's",
+            "ReLU's, on both",
+            "sigmoid's, on both",
+            "not one net on both",
         ),
-        holds="sigmoid's",
-        fails="ReLU's",
+        holds="sigmoid's, on both",
+        fails="not one net on both",
     ),
     detail=True,
     extras={"grad_ratio": measures.grad_ratio},

@@ -211,15 +211,16 @@ LAB = Lab(
     explorers=("explore_bowl",),
     prediction=Prediction(
         (
-            "Plain gradient descent on the bowl x²/20 + y² (curvature 2) at a rate "
-            "of 1.05: after 30 steps, is it nearer the minimum than at the start?"
+            "Plain gradient descent on the bowl x²/20 + y² (curvature 2): at 0.1 "
+            "does it crawl, at 0.95 arrive, at 1.05 end farther than it started; "
+            "and do the rules written by hand follow Keras' optimizers?"
         ),
         (
-            "nearer",
-            "farther",
+            "yes, all of these",
+            "not all of these",
         ),
-        holds="farther",
-        fails="nearer",
+        holds="yes, all of these",
+        fails="not all of these",
     ),
     fit=fit,
     uses={

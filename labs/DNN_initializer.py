@@ -119,13 +119,17 @@ LAB = Lab(
     claim=claim,
     explorers=("explore_activations",),
     prediction=Prediction(
-        "In 30 layers, which start trains: Xavier, He, both, neither?",
         (
-            "He only",
-            "Xavier too, or neither",
+            "Which start keeps 5 ReLU layers' activations spread and trains best "
+            "there, and which alone trains 30 layers: Xavier or He?"
         ),
-        holds="He only",
-        fails="Xavier too, or neither",
+        (
+            "Xavier both times",
+            "He both times",
+            "not one start both times",
+        ),
+        holds="He both times",
+        fails="not one start both times",
     ),
     target=0.9,
     extras={"activation_std": activation_std},

@@ -198,20 +198,16 @@ LAB = Lab(
     claim=claim,
     prediction=Prediction(
         (
-            "A sigmoid net's top hidden layer, and tanh's activations and gradients"
-            " under standard and normalized starts: as the paper shows them?"
+            "Does a sigmoid net's top hidden layer saturate at 0 and begin to rise,"
+            " and do tanh's activations and gradients narrow layer by layer under "
+            "the standard start but stay level under the normalized one?"
         ),
         (
-            (
-                "yes: the sigmoid saturates at 0, standard narrows, normalized stays "
-                "level"
-            ),
-            "not all as the paper shows",
+            "yes, all of it",
+            "not all of it",
         ),
-        holds=(
-            "yes: the sigmoid saturates at 0, standard narrows, normalized stays level"
-        ),
-        fails="not all as the paper shows",
+        holds="yes, all of it",
+        fails="not all of it",
     ),
     target=0.9,
     fit=fit,

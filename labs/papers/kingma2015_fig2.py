@@ -95,8 +95,8 @@ LAB = Lab(
     claim=claim,
     prediction=Prediction(
         (
-            "An MNIST MLP with dropout, each rule at its best rate: whose training "
-            "cost ends lowest?"
+            "An MNIST MLP with dropout; AdaGrad, RMSProp, SGD with Nesterov and "
+            "Adam, each at its best of its rates: whose training cost ends lowest?"
         ),
         (
             "another rule's",

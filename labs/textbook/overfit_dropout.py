@@ -68,15 +68,15 @@ LAB = Lab(
     claim=claim,
     prediction=Prediction(
         (
-            "The same 300 images: does dropout narrow the gap, its training "
-            "accuracy staying below 100 %?"
+            "The same 300 images: does dropout narrow the gap between training and "
+            "test accuracy, and lower the training accuracy?"
         ),
         (
-            "yes",
-            "no",
+            "yes, both",
+            "not both",
         ),
-        holds="yes",
-        fails="no",
+        holds="yes, both",
+        fails="not both",
     ),
     target=0.99,
     figures={"train_vs_test.png": figure},

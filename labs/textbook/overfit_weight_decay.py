@@ -74,8 +74,9 @@ LAB = Lab(
     claim=claim,
     prediction=Prediction(
         (
-            "300 training images, a 6-layer net: 100 % training accuracy with test "
-            "accuracy far below, and weight decay narrowing the gap?"
+            "300 training images, a 6-layer net: does it reach 100 % training "
+            "accuracy with test accuracy far below, and does weight decay narrow "
+            "the gap?"
         ),
         (
             "yes, both",

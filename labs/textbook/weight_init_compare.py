@@ -79,14 +79,15 @@ LAB = Lab(
     prediction=Prediction(
         (
             "A 4-layer ReLU net, 2,000 SGD iterations from std 0.01, Xavier and He:"
-            " which starts learn?"
+            " which starts learn, and which faster?"
         ),
         (
+            "all three alike",
             "Xavier and He, He faster",
-            "std 0.01 too, or He not faster",
+            "another outcome",
         ),
         holds="Xavier and He, He faster",
-        fails="std 0.01 too, or He not faster",
+        fails="another outcome",
     ),
     figures={"loss_by_iteration.png": figure},
     quick=("--steps", "30"),

@@ -386,8 +386,9 @@ class Explorer:
         return w.VBox([title, *controls.values(), figure, said])
 
 
-def _bowl_rule(rule, learning_rate, mu, rho, beta1, beta2, steps):
-    return Rule(rule, learning_rate, mu=mu, rho=rho, beta1=beta1, beta2=beta2)
+def _bowl_rule(rule, learning_rate, steps=None, **constants):
+    """The controls' rule (steps is the walk's, not the rule's)."""
+    return Rule(rule, learning_rate, **constants)
 
 
 def _bowl_compute(steps, **values):

@@ -157,10 +157,7 @@ class Lab:
 
     def review(self, answer: str, results: dict[str, Seeds]) -> None:
         """Print whether a prediction matched the verdict of these results."""
-        try:
-            judged = self.claim(results)
-        except KeyError as e:
-            judged = Claim(f"not judged: it needs variant {e}; run all variants", [])
+        judged = claimed(self.claim, results, self.variants)
         print(self.prediction.review(answer, judged))
 
     def run(self, argv=None) -> dict[str, Seeds]:
@@ -289,14 +286,20 @@ def sessions(variants: dict[str, Config], results: dict[str, Seeds]) -> None:
             write_session(r.run_dir, values, f"{name}/seed-{r.config.seed}", r)
 
 
+def claimed(claim: Callable, results: dict[str, Seeds], variants) -> Claim:
+    """The claim on these results; not judged where a variant it needs was not run
+    (of the lab's `variants`)."""
+    try:
+        return claim(results)
+    except KeyError as e:
+        if set(results) == set(variants):
+            raise  # a claim that names a variant the lab does not have
+        return Claim(f"not judged: it needs variant {e}; run all variants", [])
+
+
 def judge(claim: Callable, results: dict[str, Seeds], flags: Flags) -> Claim:
     """The claim on these results, with the notes on how they were made."""
-    try:
-        judged = claim(results)
-    except KeyError as e:
-        if set(results) == set(flags.all):
-            raise  # a claim that names a variant the lab does not have
-        judged = Claim(f"not judged: it needs variant {e}; run all variants", [])
+    judged = claimed(claim, results, flags.all)
     judged.notes += notes(flags)
     return judged
 

@@ -8,7 +8,7 @@ FLAGS ?=
 
 .PHONY: install test test-all test-jax lint tensorboard clean bench results stale timings labs \
 	labs-more textbook papers notebooks notebooks-run exercises check release \
-	screenshots explorer-timings
+	screenshots explorer-timings messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv .venv
@@ -62,10 +62,17 @@ notebooks-run: notebooks
 	$(BIN)/python scripts/notebooks.py run
 
 # The bowl explorer driven in JupyterLab by a real browser (Playwright, Debian's
-# chromium): docs/figures/explorer_bowl_before.png and _after.png. Needs
+# chromium): docs/figures/explorer_bowl_before.png and _after.png; and a Korean
+# notebook there, docs/figures/jupyterlab_ko.png (needs fonts-nanum too). Needs
 # pip install -e '.[browser]' and apt-get install chromium.
 screenshots: $(STAMP)
 	$(BIN)/python scripts/explorer_screenshots.py
+	$(BIN)/python scripts/korean_screenshot.py
+
+# Every message dnnlab shows into the catalog (dnnlab/locale/), the Korean .po
+# updated (new messages: empty, to translate) and compiled to the .mo dnnlab reads.
+messages: $(STAMP)
+	$(BIN)/python scripts/messages.py
 
 # Each explorer's redraw time (median of 5) on this machine.
 explorer-timings: $(STAMP)
@@ -74,6 +81,7 @@ explorer-timings: $(STAMP)
 # The exercises where a student works: exercises/scratch.py, to fill in, and a
 # notebook per topic, made from dnnlab/scratch.py (the solution); a file already
 # there is kept. make check: a line per function of exercises/scratch.py (or FILE=…).
+# In Korean: make exercises LANG=ko (the docstrings, hints and check lines).
 exercises: $(STAMP)
 	$(BIN)/python scripts/make_exercises.py
 

@@ -10,6 +10,7 @@ import sys
 
 from dnnlab.claims import Claim, Prediction, Stat, about, above, below, loss, num, pct
 from dnnlab.config import Config, ConfigError
+from dnnlab.i18n import msg
 from dnnlab.lab import Lab, Seeds, column
 from dnnlab.result import Result
 
@@ -49,6 +50,7 @@ __all__ = [
     "build_model",
     "load_mnist",
     "loss",
+    "msg",
     "num",
     "pct",
     "train",

@@ -21,6 +21,7 @@ import numpy as np
 
 from dnnlab.backend import keras
 from dnnlab.files import FileProblem, fault, read_json, why, write_json
+from dnnlab.i18n import _, as_shown, msg
 
 NAME = re.compile(r"checkpoint-(\d+)")
 
@@ -42,9 +43,11 @@ class Saved:
         variables = _variables(model)
         if len(values) != len(variables):
             raise FileProblem(
-                f"{self.folder}: holds {len(values)} variables, the net has "
-                f"{len(variables)} (other flags than the run's?); resume with the "
-                "run's flags, or start a new run without --resume"
+                _(
+                    "{folder}: holds {saved} variables, the net has {net} (other "
+                    "flags than the run's?); resume with the run's flags, or start a "
+                    "new run without --resume"
+                ).format(folder=self.folder, saved=len(values), net=len(variables))
             )
         for v, value in zip(variables, values, strict=True):
             v.assign(value)
@@ -60,7 +63,10 @@ def latest(run_dir: Path) -> Saved | None:
     if not found:
         return None
     folder = found[-1][1]
-    remedy = f"delete {folder} to go on from the epoch before, or run without --resume"
+    remedy = msg(
+        "delete {folder} to go on from the epoch before, or run without --resume",
+        folder=folder,
+    )
     state = read_json(folder / "state.json", remedy)
     return Saved(
         state["epoch"],
@@ -94,9 +100,11 @@ def check_room(run_dir: Path, model: keras.Model) -> None:
     free = shutil.disk_usage(run_dir).free
     if free < need + 2**20:
         raise FileProblem(
-            f"{run_dir}: {free / 2**20:.1f} MB free, the checkpoints of this net need "
-            f"{need / 2**20:.1f} MB: make room, choose another --log-dir, or run "
-            "with --no-checkpoint"
+            _(
+                "{run_dir}: {free:.1f} MB free, the checkpoints of this net need "
+                "{need:.1f} MB: make room, choose another --log-dir, or run "
+                "with --no-checkpoint"
+            ).format(run_dir=run_dir, free=free / 2**20, need=need / 2**20)
         )
 
 
@@ -151,11 +159,17 @@ class Checkpoint(keras.callbacks.Callback):
             write_json(tmp / "state.json", state)
         except OSError as e:
             shutil.rmtree(tmp, ignore_errors=True)
-            kept = f"epoch {n - 1}'s is kept" if n > 1 else "no epoch was saved"
+            kept = (
+                _("epoch {epoch}'s is kept").format(epoch=n - 1)
+                if n > 1
+                else _("no epoch was saved")
+            )
             raise FileProblem(
-                f"cannot write the checkpoint of epoch {n} in {self.run_dir}: "
-                f"{why(e)}; {kept}: make room, then run the same command with "
-                "--resume"
+                _(
+                    "cannot write the checkpoint of epoch {epoch} in {run_dir}: "
+                    "{why}; {kept}: make room, then run the same command with "
+                    "--resume"
+                ).format(epoch=n, run_dir=self.run_dir, why=as_shown(why(e)), kept=kept)
             ) from e
         shutil.rmtree(self.run_dir / f"checkpoint-{n}", ignore_errors=True)
         tmp.rename(self.run_dir / f"checkpoint-{n}")

@@ -19,6 +19,8 @@ import statistics
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from dnnlab.i18n import _, msg
+
 HOLDS, FAILS, NOISE = "holds", "does not hold", "within seed noise"
 MISSING = "missing"
 UNJUDGED = "not judged"
@@ -72,12 +74,14 @@ class Stat:
         """'97.03 ± 0.10 %', one value for one seed, `inf` ('never', 'diverged') for
         infinite values, 'missing' for NaN."""
         if self.missing:
-            return MISSING + (
-                f" in {self.missing} of {self.n}" if self.missing < self.n else ""
-            )
+            if self.missing == self.n:
+                return msg(MISSING)
+            return msg("missing in {k} of {n}", k=self.missing, n=self.n)
         if not self.finite:
             count = sum(not math.isfinite(v) for v in self.values)
-            return inf if count == self.n else f"{inf} in {count} of {self.n}"
+            if count == self.n:
+                return msg(inf)
+            return msg("{inf} in {k} of {n}", inf=msg(inf), k=count, n=self.n)
         mean = format(scale * self.mean, spec)
         spread = f" ± {format(scale * self.std, spec)}" if self.n > 1 else ""
         return f"{mean}{spread}{unit}"
@@ -153,15 +157,19 @@ def about(
             return HOLDS
         return FAILS if diff - noise > tolerance else None
 
-    return _check(text, a, b, fmt, judge, f", tolerance {fmt(stat(tolerance))}")
+    return _check(
+        text, a, b, fmt, judge, msg(", tolerance {t}", t=fmt(stat(tolerance)))
+    )
 
 
 def _check(text: str, a, b, fmt, judge, more: str = "") -> Check:
     """The check of judge(a, b) (None: within noise); a missing number fails it."""
     a, b = stat(a), stat(b)
-    numbers = f"{fmt(a)} vs {fmt(b)}{more}"
+    numbers = msg("{a} vs {b}{more}", a=fmt(a), b=fmt(b), more=more)
     if a.missing or b.missing:
-        return Check(text, FAILS, f"{numbers}: a number is {MISSING}")
+        return Check(
+            text, FAILS, msg("{numbers}: a number is missing", numbers=numbers)
+        )
     return Check(text, judge(a, b) or NOISE, numbers)
 
 
@@ -184,26 +192,38 @@ class Claim:
             return FAILS
         return HOLDS if outcomes == {HOLDS} else NOISE
 
+    def note(self) -> str:
+        """' (rests on one seed; …)', or '' without notes; in the language spoken."""
+        return f" ({'; '.join(_(n) for n in self.notes)})" if self.notes else ""
+
     def lines(self) -> list[str]:
+        """The claim, a line per check, the verdict: as a lab prints them."""
         mark = {HOLDS: "✓", FAILS: "✗", NOISE: "~"}
-        out = [f"claim: {self.sentence}"]
-        out += [f"  {mark[c.outcome]} {c.text}: {c.numbers}" for c in self.checks]
-        note = f" ({'; '.join(self.notes)})" if self.notes else ""
-        out.append(f"verdict: {self.verdict}{note}")
+        out = [_("claim: {sentence}").format(sentence=_(self.sentence))]
+        out += [f"  {mark[c.outcome]} {_(c.text)}: {_(c.numbers)}" for c in self.checks]
+        verdict = _("verdict: {verdict}{note}")
+        out.append(verdict.format(verdict=_(self.verdict), note=self.note()))
         return out
 
     def markdown(self, seeds: int) -> str:
         """The claim, the verdict and each check, as RESULTS.md and a notebook show
         them."""
-        note = f" ({'; '.join(self.notes)})" if self.notes else ""
         checks = "\n".join(
-            f"- {c.text}: {c.numbers} — *{c.outcome}*" for c in self.checks
+            f"- {_(c.text)}: {_(c.numbers)} — *{_(c.outcome)}*" for c in self.checks
         )
-        over = "one seed" if seeds == 1 else f"{seeds} seeds (mean ± {self.spread})"
-        return (
-            f"**Claim:** {self.sentence}.\n\n**Verdict: {self.verdict}**{note}, "
-            f"over {over}:\n\n{checks}"
+        if seeds == 1:
+            over = _("over one seed")
+        else:
+            over = _("over {seeds} seeds (mean ± {spread})")
+            over = over.format(seeds=seeds, spread=_(self.spread))
+        head = _("**Claim:** {sentence}.\n\n**Verdict: {verdict}**{note}, {over}:")
+        head = head.format(
+            sentence=_(self.sentence),
+            verdict=_(self.verdict),
+            note=self.note(),
+            over=over,
         )
+        return f"{head}\n\n{checks}"
 
     def to_dict(self) -> dict:
         return {
@@ -245,22 +265,30 @@ class Prediction:
 
     def markdown(self) -> str:
         """The question and its choices, as the notebook asks them."""
-        listed = "\n".join(f"- `{c}`" for c in self.options)
-        return f"**Predict first.** {self.question}\n\n{listed}"
+        listed = "\n".join(f"- `{_(c)}`" for c in self.options)
+        return _("**Predict first.** {question}").format(question=_(self.question)) + (
+            f"\n\n{listed}"
+        )
 
     def review(self, answer: str, claim: Claim) -> str:
-        """Whether the answer is the one the verdict implies, and why: the checks."""
+        """Whether the answer is the one the verdict implies, and why: the checks.
+        The answer may be a choice as shown (in the language spoken) or in English."""
         answer = (answer or "").strip()
-        said = f"Your prediction: '{answer}'." if answer else "No prediction was given."
+        english = {_(o): o for o in self.options} | {o: o for o in self.options}
+        if answer:
+            said = _("Your prediction: '{answer}'.").format(answer=answer)
+        else:
+            said = _("No prediction was given.")
         if claim.verdict not in self.implies:
-            return f"{said} This run has no verdict ({claim.sentence})."
+            why = _("This run has no verdict ({sentence}).")
+            return f"{said} {why.format(sentence=_(claim.sentence))}"
         right = self.implies[claim.verdict]
-        if answer and answer not in self.options:
-            said += " It is not one of the choices."
+        if answer and answer not in english:
+            said += " " + _("It is not one of the choices.")
         elif answer:
-            said += " It matches." if answer == right else " It does not match."
+            same = english[answer] == right
+            said += " " + (_("It matches.") if same else _("It does not match."))
         why = "\n".join(claim.lines()[1:-1])
-        return (
-            f"{said} The verdict, {claim.verdict}, answers '{right}'. "
-            f"Why, check by check:\n{why}"
-        )
+        verdict = _("The verdict, {verdict}, answers '{right}'. Why, check by check:")
+        verdict = verdict.format(verdict=_(claim.verdict), right=_(right))
+        return f"{said} {verdict}\n{why}"

@@ -8,9 +8,11 @@ import difflib
 import os
 import shlex
 import sys
+from collections.abc import Callable
 
-from dnnlab import notebook
+from dnnlab import i18n, notebook
 from dnnlab.config import CHOICES, Config, ConfigError
+from dnnlab.i18n import _
 from dnnlab.runs import latest_run
 
 BACKENDS = ("tensorflow", "jax")
@@ -74,34 +76,55 @@ def parser(
     for f in dataclasses.fields(Config):
         if fields is not None and f.name not in fields:
             continue
-        text = (fields or {}).get(f.name) or f.metadata["help"]
+        text = _((fields or {}).get(f.name) or f.metadata["help"])
         _add_field(p, f, [getattr(c, f.name) for c in configs.values()], text)
+    _run_flags(p, configs)
+    return p
+
+
+def _run_flags(p: argparse.ArgumentParser, configs: dict[str, Config]) -> None:
+    """The flags of how a lab runs, beside Config's: seeds, variants, figures,
+    language, backend."""
     p.add_argument(
         "--seeds",
         type=int,
         default=1,
         metavar="N",
-        help="train every variant under N seeds (SEED, SEED+1, …); the table shows "
-        "mean ± std and the claim weighs the spread (default: 1)",
+        help=_(
+            "train every variant under N seeds (SEED, SEED+1, …); the table shows "
+            "mean ± std and the claim weighs the spread (default: 1)"
+        ),
     )
     if len(configs) > 1:
         p.add_argument(
             "--variants",
             type=lambda t: _parts(t, "variant names"),
             metavar="NAMES",
-            help="run only these variants, e.g. "
-            + ",".join(list(configs)[:2])
-            + " (default: all; the claim needs all)",
+            help=_(
+                "run only these variants, e.g. {example} (default: all; the claim "
+                "needs all)"
+            ).format(example=",".join(list(configs)[:2])),
         )
-    p.add_argument("--show", action="store_true", help="open the figures in a window")
+    p.add_argument(
+        "--show", action="store_true", help=_("open the figures in a window")
+    )
+    p.add_argument(
+        "--lang",
+        choices=i18n.LANGUAGES,
+        help=_(
+            "the language of what the lab says: en or ko (한국어) (default: "
+            "$DNNLAB_LANG, else the locale, e.g. LANG=ko_KR.UTF-8, else en)"
+        ),
+    )
     p.add_argument(
         "--backend",
         choices=BACKENDS,
         default=os.environ.get("KERAS_BACKEND", "tensorflow"),
-        help="Keras' backend; TensorBoard's logs are written through TensorFlow on "
-        "either (default: $KERAS_BACKEND, else tensorflow)",
+        help=_(
+            "Keras' backend; TensorBoard's logs are written through TensorFlow on "
+            "either (default: $KERAS_BACKEND, else tensorflow)"
+        ),
     )
-    return p
 
 
 def _add_field(
@@ -110,7 +133,10 @@ def _add_field(
     """The flag of one Config field, its help with the lab's default(s)."""
     values = list(dict.fromkeys(values))
     shown = ", ".join(_show(v) for v in values)
-    default = f"(default: {shown})" if len(values) == 1 else f"(per variant: {shown})"
+    if len(values) == 1:
+        default = _("(default: {shown})").format(shown=shown)
+    else:
+        default = _("(per variant: {shown})").format(shown=shown)
     if f.name in CHOICES:
         text += " {" + ", ".join(CHOICES[f.name]) + "}"
     flag = "--" + f.name.replace("_", "-")
@@ -140,7 +166,7 @@ def parse(
     argv=None,
     options: dict[str, dict] | None = None,
     renamed: dict[str, str] | None = None,
-    description: str = "",
+    description: str | Callable[[], str] = "",
     fields: dict[str, str] | None = None,
 ) -> Flags:
     """Flags applied to every variant; a bad flag or value exits 2 in one line.
@@ -148,34 +174,33 @@ def parse(
     Args:
         options: the lab's own flags beyond Config's, {name: add_argument keywords}.
         renamed: the lab's flags that have a new name, {old: new}.
-        description: the --help text above the flags.
+        description: the --help text above the flags (or a function that gives
+            it, in the language --lang chose).
         fields: the Config fields that are flags, {field: help} (default: all).
     """
-    if isinstance(argv, str):  # a notebook's flags, as on the command line
-        argv = shlex.split(argv)
-    elif argv is None and notebook.active():
-        argv = []  # not the kernel's own argv
+    argv = _words(argv)
     prog = program()
-    p = parser(configs, prog, description, fields)
+    p = parser(
+        configs, prog, description() if callable(description) else description, fields
+    )
     p.renamed = renamed or {}
     for name, spec in (options or {}).items():
-        spec = {"dest": name, **spec}
-        spec["help"] += f" (default: {spec['default']})"
+        shown = _("(default: {shown})").format(shown=spec["default"])
+        spec = {"dest": name, **spec, "help": f"{_(spec['help'])} {shown}"}
         p.add_argument("--" + name.replace("_", "-"), **spec)
     args = vars(p.parse_args(argv))
     seeds, show = args.pop("seeds"), args.pop("show")
+    args.pop("lang")
     use_backend(prog, args.pop("backend"))
     chosen = args.pop("variants", None) or list(configs)
     extra = {name: args.pop(name) for name in options or {}}
     if seeds < 1:
-        usage_error(prog, f"seeds={seeds} is not allowed: expected an integer >= 1")
+        wrong = _("seeds={seeds} is not allowed: expected an integer >= 1")
+        usage_error(prog, wrong.format(seeds=seeds))
     unknown = [v for v in chosen if v not in configs]
     if unknown:
-        usage_error(
-            prog,
-            f"variants={unknown[0]!r} is not allowed: expected some of "
-            + ", ".join(configs),
-        )
+        wrong = _("variants={name!r} is not allowed: expected some of {names}")
+        usage_error(prog, wrong.format(name=unknown[0], names=", ".join(configs)))
     try:
         variants = {k: c.replace(**args) for k, c in configs.items() if k in chosen}
         if args.get("resume"):
@@ -183,6 +208,33 @@ def parse(
     except ConfigError as e:
         usage_error(prog, e)
     return Flags(variants, seeds, show, args, extra, list(configs))
+
+
+def _words(argv):
+    """The words to parse (a notebook's flags split as a shell would; in a kernel,
+    not its own argv); the language --lang chose is spoken from here on."""
+    if isinstance(argv, str):  # a notebook's flags, as on the command line
+        argv = shlex.split(argv)
+    elif argv is None and notebook.active():
+        argv = []  # not the kernel's own argv
+    lang = chosen_language(argv if argv is not None else sys.argv[1:])
+    if lang is not None:
+        i18n.use(lang)  # Lab.run speaks it for this run only
+    return argv
+
+
+def chosen_language(argv: list[str]) -> str | None:
+    """--lang's value, read before the parser (whose --help speaks it); None
+    without one (the environment decides) or with a value parse_args refuses."""
+    for i, word in enumerate(argv):
+        if word == "--lang" and i + 1 < len(argv):
+            value = argv[i + 1]
+        elif word.startswith("--lang="):
+            value = word.split("=", 1)[1]
+        else:
+            continue
+        return value if value in i18n.LANGUAGES else None
+    return None
 
 
 def use_backend(prog: str, backend: str) -> None:
@@ -198,7 +250,8 @@ def use_backend(prog: str, backend: str) -> None:
 
 
 def usage_error(prog: str, message) -> None:
-    notebook.fail(f"{prog}: error: {message} (see --help)", 2)
+    line = _("{prog}: error: {message} (see --help)")
+    notebook.fail(line.format(prog=prog, message=i18n.as_shown(message)), 2)
 
 
 def _parts(text: str, what: str) -> list[str]:

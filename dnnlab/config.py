@@ -10,6 +10,8 @@ import difflib
 import math
 from dataclasses import dataclass
 
+from dnnlab.i18n import _, as_shown, msg
+
 # Every string field and the values it accepts; model.py turns them into Keras objects.
 CHOICES = {
     "activation": (
@@ -144,52 +146,48 @@ class Config:
     def __post_init__(self) -> None:
         # The command line may hand over a list; a tuple keeps the config hashable.
         if not isinstance(self.hidden_units, (list, tuple)):
-            _fail("hidden_units", self.hidden_units, "a tuple of integers")
+            _fail("hidden_units", self.hidden_units, msg("a tuple of integers"))
         object.__setattr__(self, "hidden_units", tuple(self.hidden_units))
         for field in dataclasses.fields(self):
             _check_type(field.name, getattr(self, field.name), field.type)
         for field, allowed in CHOICES.items():
-            value = getattr(self, field)
-            if value not in allowed:
-                near = difflib.get_close_matches(str(value).lower(), allowed, n=1)
-                hint = f" (did you mean {near[0]!r}?)" if near else ""
-                _fail(field, value, "one of " + ", ".join(allowed) + hint)
+            _check_choice(field, getattr(self, field), allowed)
         if any(u < 1 for u in self.hidden_units):
-            _fail("hidden_units", self.hidden_units, "widths of at least 1")
+            _fail("hidden_units", self.hidden_units, msg("widths of at least 1"))
         if not 0.0 <= self.dropout < 1.0:
-            _fail("dropout", self.dropout, "a rate in [0, 1)")
+            _fail("dropout", self.dropout, msg("a rate in [0, 1)"))
         if not 0.0 <= self.input_dropout < 1.0:
-            _fail("input_dropout", self.input_dropout, "a rate in [0, 1)")
+            _fail("input_dropout", self.input_dropout, msg("a rate in [0, 1)"))
         if self.max_norm < 0:
-            _fail("max_norm", self.max_norm, "a norm ≥ 0 (0: no cap)")
+            _fail("max_norm", self.max_norm, msg("a norm ≥ 0 (0: no cap)"))
         if not 0.0 <= self.validation_split < 1.0:
-            _fail("validation_split", self.validation_split, "a fraction in [0, 1)")
+            _fail(
+                "validation_split", self.validation_split, msg("a fraction in [0, 1)")
+            )
         for field in ("learning_rate", "init_std"):
             if not getattr(self, field) > 0:
-                _fail(field, getattr(self, field), "a number > 0")
+                _fail(field, getattr(self, field), msg("a number > 0"))
         if not 0.0 <= self.bn_momentum < 1.0:
-            _fail("bn_momentum", self.bn_momentum, "a number in [0, 1)")
+            _fail("bn_momentum", self.bn_momentum, msg("a number in [0, 1)"))
         if not self.bn_epsilon > 0:
-            _fail("bn_epsilon", self.bn_epsilon, "a number > 0")
+            _fail("bn_epsilon", self.bn_epsilon, msg("a number > 0"))
         if not self.reg_lambda >= 0:
-            _fail("reg_lambda", self.reg_lambda, "a number >= 0")
+            _fail("reg_lambda", self.reg_lambda, msg("a number >= 0"))
         if not self.adagrad_accumulator >= 0:
-            _fail("adagrad_accumulator", self.adagrad_accumulator, "a number >= 0")
+            _fail("adagrad_accumulator", self.adagrad_accumulator, msg("a number >= 0"))
         if self.steps < 0:
-            _fail("steps", self.steps, "an integer >= 0 (0 = use epochs)")
+            _fail("steps", self.steps, msg("an integer >= 0 (0 = use epochs)"))
         for field in ("batch_size", "epochs", "trace_every"):
             if getattr(self, field) < 1:
-                _fail(field, getattr(self, field), "an integer >= 1")
+                _fail(field, getattr(self, field), msg("an integer >= 1"))
         if self.limit < 0:
-            _fail("limit", self.limit, "an integer >= 0 (0 = all)")
-        if self.batch_size > self.train_images(MNIST_TRAIN):
-            _fail(
-                "batch_size",
-                self.batch_size,
-                f"at most the {self.train_images(MNIST_TRAIN)} training images",
-            )
+            _fail("limit", self.limit, msg("an integer >= 0 (0 = all)"))
+        images = self.train_images(MNIST_TRAIN)
+        if self.batch_size > images:
+            at_most = msg("at most the {images} training images", images=images)
+            _fail("batch_size", self.batch_size, at_most)
         if not self.name or "/" in self.name or self.name.startswith("."):
-            _fail("name", self.name, "a folder name without '/'")
+            _fail("name", self.name, msg("a folder name without '/'"))
 
     def train_images(self, available: int) -> int:
         """How many of `available` training images this config trains on."""
@@ -208,16 +206,26 @@ class Config:
             "epochs": self.steps > 0,
         }
         because = {
-            "init_std": f"initializer is {self.initializer!r}, not 'random_normal'",
-            "reg_lambda": "regularizer is 'none'",
-            "bn_momentum": "batch_norm is 'off'",
-            "bn_epsilon": "batch_norm is 'off'",
-            "adagrad_accumulator": f"optimizer is {self.optimizer!r}",
-            "epochs": f"steps={self.steps} sets the length",
+            "init_std": msg(
+                "initializer is {initializer!r}, not 'random_normal'",
+                initializer=self.initializer,
+            ),
+            "reg_lambda": msg("regularizer is 'none'"),
+            "bn_momentum": msg("batch_norm is 'off'"),
+            "bn_epsilon": msg("batch_norm is 'off'"),
+            "adagrad_accumulator": msg(
+                "optimizer is {optimizer!r}", optimizer=self.optimizer
+            ),
+            "epochs": msg("steps={steps} sets the length", steps=self.steps),
         }
         defaults = {f.name: f.default for f in dataclasses.fields(self)}
         return [
-            f"{name}={getattr(self, name)!r} is ignored: {because[name]}"
+            msg(
+                "{field}={value!r} is ignored: {because}",
+                field=name,
+                value=getattr(self, name),
+                because=because[name],
+            )
             for name, off in unused.items()
             if off and getattr(self, name) != defaults[name]
         ]
@@ -238,12 +246,37 @@ def _known(changes: dict, fields) -> None:
     unknown = sorted(set(changes) - set(fields))
     if unknown:
         near = difflib.get_close_matches(unknown[0], list(fields), n=1)
-        hint = f" (did you mean {near[0]!r}?)" if near else ""
-        raise ConfigError(f"{unknown[0]!r} is not a Config field{hint}")
+        if near:
+            raise ConfigError(
+                _("{name!r} is not a Config field (did you mean {near!r}?)").format(
+                    name=unknown[0], near=near[0]
+                )
+            )
+        raise ConfigError(_("{name!r} is not a Config field").format(name=unknown[0]))
+
+
+def _check_choice(field: str, value, allowed: tuple[str, ...]) -> None:
+    """A ConfigError unless `value` is one of `allowed`, naming the one meant."""
+    if value in allowed:
+        return
+    near = difflib.get_close_matches(str(value).lower(), allowed, n=1)
+    choices = ", ".join(allowed)
+    if near:
+        expected = msg(
+            "one of {choices} (did you mean {near!r}?)", choices=choices, near=near[0]
+        )
+    else:
+        expected = msg("one of {choices}", choices=choices)
+    _fail(field, value, expected)
 
 
 def _fail(field: str, value, allowed: str):
-    raise ConfigError(f"{field}={value!r} is not allowed: expected {allowed}")
+    """A ConfigError: `allowed` a msg, shown in the language spoken now."""
+    raise ConfigError(
+        _("{field}={value!r} is not allowed: expected {allowed}").format(
+            field=field, value=value, allowed=as_shown(allowed)
+        )
+    )
 
 
 _TYPES = {"str": str, "int": int, "float": (int, float), "bool": bool}
@@ -252,13 +285,13 @@ _TYPES = {"str": str, "int": int, "float": (int, float), "bool": bool}
 def _check_type(name: str, value, annotation: str) -> None:
     if annotation == "tuple[int, ...]":
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-            _fail(name, value, "a tuple of integers")
+            _fail(name, value, msg("a tuple of integers"))
         return
     expected = _TYPES[annotation]
     # bool is an int in Python; only a bool field takes True/False.
     if not isinstance(value, expected) or (
         annotation != "bool" and isinstance(value, bool)
     ):
-        _fail(name, value, f"a value of type {annotation}")
+        _fail(name, value, msg("a value of type {annotation}", annotation=annotation))
     if annotation == "float" and not math.isfinite(value):
-        _fail(name, value, "a finite number")
+        _fail(name, value, msg("a finite number"))

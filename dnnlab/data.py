@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from dnnlab.i18n import _, as_shown, msg
+
 ENV = "DNNLAB_DATA_DIR"
 FILES = {  # field -> IDX file name (stored with or without .gz)
     "x_train": "train-images-idx3-ubyte",
@@ -27,9 +29,10 @@ SHA256 = {
     "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",  # noqa: E501
     "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",  # noqa: E501
 }
-HOW_TO_FIX = (
-    f"put the four MNIST files (gzip or raw) in a folder and point {ENV} at it, "
-    "or unset it to use the Keras download"
+HOW_TO_FIX = msg(
+    "put the four MNIST files (gzip or raw) in a folder and point {env} at it, "
+    "or unset it to use the Keras download",
+    env=ENV,
 )
 
 
@@ -96,7 +99,11 @@ def prefetch() -> None:
 def _load_folder(folder: str, verify: bool) -> Mnist:
     root = Path(folder)
     if not root.is_dir():
-        raise DataError(f"{root}: no such folder; {HOW_TO_FIX}")
+        raise DataError(
+            _("{root}: no such folder; {how_to_fix}").format(
+                root=root, how_to_fix=as_shown(HOW_TO_FIX)
+            )
+        )
     arrays = {}
     for field, name in FILES.items():
         path = next(
@@ -107,7 +114,11 @@ def _load_folder(folder: str, verify: bool) -> Mnist:
                 return _from_arrays(
                     _read_npz(root / "mnist.npz"), str(root / "mnist.npz")
                 )
-            raise DataError(f"{root / name}.gz: missing; {HOW_TO_FIX}")
+            raise DataError(
+                _("{path}.gz: missing; {how_to_fix}").format(
+                    path=root / name, how_to_fix=as_shown(HOW_TO_FIX)
+                )
+            )
         arrays[field] = read_idx(
             path, ndim=3 if field.startswith("x") else 1, verify=verify
         )
@@ -116,40 +127,67 @@ def _load_folder(folder: str, verify: bool) -> Mnist:
 
 def read_idx(path: Path, ndim: int, verify: bool = False) -> np.ndarray:
     """One IDX file of unsigned bytes (gzip or raw), checked against its own header."""
+    raw = _read_bytes(path)
+    dims, header = _dims(path, raw, ndim)
+    expected = int(np.prod(dims))
+    if len(raw) - header != expected:
+        raise DataError(
+            _(
+                "{path}: header promises {records} records ({expected} bytes) "
+                "but the file holds {held} bytes; download it again"
+            ).format(
+                path=path, records=dims[0], expected=expected, held=len(raw) - header
+            )
+        )
+    name = path.name.removesuffix(".gz")
+    if verify and name in SHA256 and dims[0] in (60000, 10000):
+        if hashlib.sha256(raw).hexdigest() != SHA256[name]:
+            raise DataError(
+                _(
+                    "{path}: content differs from MNIST's (SHA-256); download it again"
+                ).format(path=path)
+            )
+    return np.frombuffer(raw, np.uint8, offset=header).reshape(dims)
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, decompressed if it is a .gz."""
     try:
-        raw = (
+        return (
             gzip.decompress(path.read_bytes())
             if path.suffix == ".gz"
             else path.read_bytes()
         )
     except (OSError, EOFError, zlib.error) as e:
         raise DataError(
-            f"{path}: not a readable gzip file ({e}); download it again"
+            _("{path}: not a readable gzip file ({error}); download it again").format(
+                path=path, error=e
+            )
         ) from None
+
+
+def _dims(path: Path, raw: bytes, ndim: int) -> tuple[tuple[int, ...], int]:
+    """The dimensions an IDX header declares, and the header's length in bytes."""
     if len(raw) < 4 or raw[:3] != b"\x00\x00\x08" or raw[3] != ndim:
         raise DataError(
-            f"{path}: wrong magic number {raw[:4].hex() or 'none'} "
-            f"(expected 000008{ndim:02x}); is this an MNIST IDX file?"
+            _(
+                "{path}: wrong magic number {found} (expected 000008{ndim:02x}); "
+                "is this an MNIST IDX file?"
+            ).format(path=path, found=raw[:4].hex() or _("none"), ndim=ndim)
         )
     header = 4 + 4 * ndim
     if len(raw) < header:
-        raise DataError(f"{path}: truncated header; download it again")
+        raise DataError(
+            _("{path}: truncated header; download it again").format(path=path)
+        )
     dims = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     if ndim == 3 and dims[1:] != (28, 28):
-        raise DataError(f"{path}: images are {dims[1]}x{dims[2]}, expected 28x28")
-    expected = int(np.prod(dims))
-    if len(raw) - header != expected:
         raise DataError(
-            f"{path}: header promises {dims[0]} records ({expected} bytes) "
-            f"but the file holds {len(raw) - header} bytes; download it again"
-        )
-    name = path.name.removesuffix(".gz")
-    if verify and name in SHA256 and dims[0] in (60000, 10000):
-        if hashlib.sha256(raw).hexdigest() != SHA256[name]:
-            raise DataError(
-                f"{path}: content differs from MNIST's (SHA-256); download it again"
+            _("{path}: images are {rows}x{cols}, expected 28x28").format(
+                path=path, rows=dims[1], cols=dims[2]
             )
-    return np.frombuffer(raw, np.uint8, offset=header).reshape(dims)
+        )
+    return dims, header
 
 
 def _read_npz(path: Path) -> dict:
@@ -157,7 +195,11 @@ def _read_npz(path: Path) -> dict:
         with np.load(path, allow_pickle=False) as f:
             return {k: f[k] for k in FILES}
     except (OSError, ValueError, KeyError, zlib.error) as e:
-        raise DataError(f"{path}: not a Keras mnist.npz ({e}); {HOW_TO_FIX}") from None
+        raise DataError(
+            _("{path}: not a Keras mnist.npz ({error}); {how_to_fix}").format(
+                path=path, error=e, how_to_fix=as_shown(HOW_TO_FIX)
+            )
+        ) from None
 
 
 def _load_keras() -> Mnist:
@@ -167,8 +209,10 @@ def _load_keras() -> Mnist:
         (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
     except Exception as e:  # urllib, hash and file errors all mean the same to a user
         raise DataError(
-            f"could not download MNIST through Keras ({type(e).__name__}: {e}); "
-            f"without internet, set {ENV} to a folder holding the four MNIST files"
+            _(
+                "could not download MNIST through Keras ({kind}: {error}); "
+                "without internet, set {env} to a folder holding the four MNIST files"
+            ).format(kind=type(e).__name__, error=e, env=ENV)
         ) from None
     arrays = dict(x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
     return _from_arrays(arrays, "keras.datasets.mnist")
@@ -178,9 +222,17 @@ def _from_arrays(a: dict, source: str) -> Mnist:
     for split in ("train", "test"):
         x, y = a[f"x_{split}"], a[f"y_{split}"]
         if len(x) != len(y):
-            raise DataError(f"{source}: {len(x)} {split} images but {len(y)} labels")
+            raise DataError(
+                _("{source}: {images} {split} images but {labels} labels").format(
+                    source=source, images=len(x), split=split, labels=len(y)
+                )
+            )
         if y.size and y.max() > 9:
-            raise DataError(f"{source}: {split} labels outside 0-9; download it again")
+            raise DataError(
+                _("{source}: {split} labels outside 0-9; download it again").format(
+                    source=source, split=split
+                )
+            )
     return Mnist(
         *(
             (a[k].reshape(len(a[k]), -1) / np.float32(255)).astype(np.float32)

@@ -38,11 +38,12 @@ import numpy as np
 
 from dnnlab import scratch
 from dnnlab.grade_child import key
+from dnnlab.i18n import _, as_shown, msg
 from dnnlab.limits import TIME_LIMIT, Budget, TimeUp
 
 
 def no_answer(seconds: float) -> str:
-    return f"no answer in {seconds:g} s (an endless loop?)"
+    return _("no answer in {seconds:g} s (an endless loop?)").format(seconds=seconds)
 
 
 def load(
@@ -76,7 +77,9 @@ class Replay(types.ModuleType):
             k = key((name, args, kwargs))
             if k not in self.outputs:
                 raise Wrong(
-                    f"{name} was called with inputs the reference never gives it"
+                    _(
+                        "{name} was called with inputs the reference never gives it"
+                    ).format(name=name)
                 )
             return copy.deepcopy(self.outputs[k])
 
@@ -157,6 +160,8 @@ def rng(k: int) -> np.random.Generator:
     return np.random.default_rng(CASES["seed"] + k)
 
 
+COST, ITS_GRADIENT = msg("the cost"), msg("its gradient")  # what a check compares
+GRADIENT = msg("the gradient")
 TOLERANCE = 1e-7  # rel_error in float64 (central differences: ~1e-10 when right)
 KERAS_TOLERANCE = 1e-4  # Keras computes in float32
 
@@ -178,15 +183,16 @@ class Verdict:
     message: str
 
     def __str__(self) -> str:
-        return f"{'pass' if self.ok else 'FAIL'}  {self.name}: {self.message}"
+        mark = _("pass") if self.ok else _("FAIL")
+        return f"{mark}  {as_shown(self.name)}: {as_shown(self.message)}"
 
 
 # A result off by one of these whole factors everywhere says what was done instead.
 FACTORS = {
-    N: f"×{N} = N: a sum over the batch instead of a mean?",
-    1 / N: f"×1/{N} = 1/N: divided by N once too often?",
-    2: "×2: a ½ left out?",
-    1 / 2: "×½: a ½ too many?",
+    N: msg("×{n} = N: a sum over the batch instead of a mean?", n=N),
+    1 / N: msg("×1/{n} = 1/N: divided by N once too often?", n=N),
+    2: msg("×2: a ½ left out?"),
+    1 / 2: msg("×½: a ½ too many?"),
 }
 
 
@@ -194,8 +200,30 @@ def whole_factor(got: np.ndarray, want: np.ndarray, factors: dict) -> str:
     """' (×4 = N: …)' where got is want times one of the factors, else ''."""
     for factor, meaning in factors.items():
         if np.any(want) and np.allclose(got, factor * want, rtol=1e-6, atol=0):
-            return f" ({meaning})"
+            return f" ({as_shown(meaning)})"
     return ""
+
+
+def shaped_and_finite(what: str, got: np.ndarray, want: np.ndarray) -> None:
+    """Raise Wrong unless got has want's shape and is finite everywhere."""
+    if got.shape != want.shape:
+        transposed = got.ndim > 1 and got.shape == want.shape[::-1]
+        flipped = _(" (transposed)") if transposed else ""
+        raise Wrong(
+            _("{what} has shape {got}, expected {want}{flipped}").format(
+                what=what, got=got.shape, want=want.shape, flipped=flipped
+            ),
+            _("{what} has the wrong shape{flipped}").format(what=what, flipped=flipped),
+        )
+    if not np.isfinite(got).all():
+        at = np.argwhere(~np.isfinite(got))[0]
+        where = _(" at {index}").format(index=list(map(int, at))) if got.ndim else ""
+        raise Wrong(
+            _("{what} is {value}{where}, expected finite").format(
+                what=what, value=got[tuple(at)], where=where
+            ),
+            _("{what} is not finite (inf or nan)").format(what=what),
+        )
 
 
 def compare(
@@ -210,38 +238,35 @@ def compare(
     error (over Keras' float32, relative to the values' scale where they cancel);
     the message names a flipped sign or a whole factor (FACTORS, or `factors`)."""
     got, want = np.asarray(got, np.float64), np.asarray(want, np.float64)
-    if got.shape != want.shape:
-        flipped = (
-            " (transposed)" if got.ndim > 1 and got.shape == want.shape[::-1] else ""
-        )
-        raise Wrong(
-            f"{what} has shape {got.shape}, expected {want.shape}{flipped}",
-            f"{what} has the wrong shape{flipped}",
-        )
-    if not np.isfinite(got).all():
-        at = np.argwhere(~np.isfinite(got))[0]
-        where = f" at {list(map(int, at))}" if got.ndim else ""
-        raise Wrong(
-            f"{what} is {got[tuple(at)]}{where}, expected finite",
-            f"{what} is not finite (inf or nan)",
-        )
+    what, against = as_shown(what), as_shown(against)
+    shaped_and_finite(what, got, want)
     floor = 1e-2 * np.abs(want).max() if keras else 1e-8
     error = np.abs(got - want) / np.maximum(floor, np.abs(got) + np.abs(want))
     worst = np.unravel_index(np.argmax(error), error.shape) if error.ndim else ()
     if error[worst] > (KERAS_TOLERANCE if keras else TOLERANCE):
-        where = f" at {list(map(int, worst))}" if worst else ""
+        where = _(" at {index}").format(index=list(map(int, worst))) if worst else ""
         digits = next(
             d for d in (6, 8, 10, 17) if f"{want[worst]:.{d}g}" != f"{got[worst]:.{d}g}"
         )
         why = (
-            " (the sign flipped)"
+            _(" (the sign flipped)")
             if np.allclose(got, -want, rtol=1e-6)
             else whole_factor(got, want, FACTORS if factors is None else factors)
         )
+        values = _(
+            "{what} vs {against}: rel error {error:.2g}{where}: expected {want}, "
+            "got {got}{why}"
+        ).format(
+            what=what,
+            against=against,
+            error=error[worst],
+            where=where,
+            want=f"{want[worst]:.{digits}g}",
+            got=f"{got[worst]:.{digits}g}",
+            why=why,
+        )
         raise Wrong(
-            f"{what} vs {against}: rel error {error[worst]:.2g}{where}: "
-            f"expected {want[worst]:.{digits}g}, got {got[worst]:.{digits}g}{why}",
-            f"{what} has wrong values{why}",
+            values, _("{what} has wrong values{why}").format(what=what, why=why)
         )
 
 
@@ -263,10 +288,11 @@ def raised(e: Exception, filename: str) -> str:
     ]
     if isinstance(e, SyntaxError):
         lines.append(e.lineno)
-    where = f" (line {lines[-1]})" if lines else ""
+    where = _(" (line {line})").format(line=lines[-1]) if lines else ""
     message = e.msg if isinstance(e, SyntaxError) else str(e)
     message = message.splitlines()[0] if message else ""
-    return f"raised {type(e).__name__}: {message}{where}"
+    raised = _("raised {error}: {message}{where}")
+    return raised.format(error=type(e).__name__, message=message, where=where)
 
 
 def verify(
@@ -280,12 +306,13 @@ def verify(
     except TimeUp:
         return Verdict(name, False, no_answer(seconds))
     except NotImplementedError:
-        return Verdict(name, False, "not implemented")
+        return Verdict(name, False, _("not implemented"))
     except Wrong as e:
         return Verdict(name, False, str(e))
     except Exception as e:  # noqa: BLE001 - a student's bug is a verdict
         return Verdict(name, False, raised(e, f.__code__.co_filename))
-    return Verdict(name, True, "matches " + ", ".join(dict.fromkeys(against)))
+    names = ", ".join(dict.fromkeys(as_shown(a) for a in against))
+    return Verdict(name, True, _("matches {references}").format(references=names))
 
 
 def check(*functions: Callable, seconds: float | None = TIME_LIMIT) -> None:
@@ -295,7 +322,7 @@ def check(*functions: Callable, seconds: float | None = TIME_LIMIT) -> None:
         for f in functions:
             print(verify(f, seconds=seconds), flush=True)
     except KeyboardInterrupt:
-        print("interrupted: the checks stopped", flush=True)
+        print(_("interrupted: the checks stopped"), flush=True)
 
 
 # ---------------------------------------------------------------- the cases' tools
@@ -398,7 +425,7 @@ def judge(case: Case, f: Callable) -> list[str]:
     for r in case.references:
         for what in r.values:
             if what not in results:
-                raise Wrong(f"no {what} returned")
+                raise Wrong(_("no {what} returned").format(what=as_shown(what)))
     for what, got in results.items():
         for r in case.references:
             if what in r.values:
@@ -440,7 +467,7 @@ def keras_ops(name):
 
 
 BN_EPS = 0.5  # large: ε inside the root or outside shows
-WITH_EPS = "with ε = {:g} in the check: large, so where ε sits shows"
+WITH_EPS = "with ε = {eps:g} in the check: large, so where ε sits shows"
 DROP = 0.4
 
 
@@ -493,7 +520,7 @@ LAYERS = {
         lambda x, gamma, beta, eps: keras_batchnorm(x, gamma, beta, eps, True),
         lambda p: ops_batchnorm(p, BN_EPS),
         ("x", "gamma", "beta"),
-        f"Keras' BatchNormalization ({WITH_EPS.format(BN_EPS)})",
+        msg("Keras' BatchNormalization ({eps})", eps=msg(WITH_EPS, eps=BN_EPS)),
     ),
     "dropout": Layer(
         lambda r: dict(x=dropout_case()[0], p=DROP, mask=dropout_case()[1]),
@@ -526,7 +553,7 @@ def forward_case(layer: str) -> Case:
         inputs,
         forward_call,
         (
-            Reference("the reference", {"out": out, **arrays}),
+            Reference(msg("the reference"), {"out": out, **arrays}),
             Reference(spec.keras_name, {"out": keras}, keras=True),
         ),
     )
@@ -536,7 +563,11 @@ def backward_call(f, case, grads):
     got = f(np.array(case.inputs["dout"]), copy.deepcopy(case.inputs["cache"]))
     got = got if isinstance(got, tuple) else (got,)
     if len(got) != len(grads):
-        raise Wrong(f"returned {len(got)} values, expected {len(grads)}")
+        raise Wrong(
+            _("returned {got} values, expected {want}").format(
+                got=len(got), want=len(grads)
+            )
+        )
     return prefixed(dict(zip(grads, got, strict=True)), "d")
 
 
@@ -556,9 +587,9 @@ def backward_case(layer: str) -> Case:
         dict(dout=dout, cache=cache_),
         functools.partial(backward_call, grads=spec.grads),
         (
-            Reference("central differences", prefixed(numerical, "d")),
-            Reference("the reference", prefixed(backward, "d")),
-            Reference("Keras' autodiff", prefixed(auto, "d"), keras=True),
+            Reference(msg("central differences"), prefixed(numerical, "d")),
+            Reference(msg("the reference"), prefixed(backward, "d")),
+            Reference(msg("Keras' autodiff"), prefixed(auto, "d"), keras=True),
         ),
     )
 
@@ -583,7 +614,7 @@ def inference_case() -> Case:
         inputs,
         out_call,
         (
-            Reference("the reference", {"out": ref.batchnorm_inference(**inputs)}),
+            Reference(msg("the reference"), {"out": ref.batchnorm_inference(**inputs)}),
             Reference(
                 "Keras' BatchNormalization (training=False)", {"out": keras}, True
             ),
@@ -618,7 +649,7 @@ def softmax_case() -> Case:
         dict(scores=scores),
         softmax_call,
         (
-            Reference("the reference", {"y": ref.softmax(scores)}),
+            Reference(msg("the reference"), {"y": ref.softmax(scores)}),
             Reference("keras.activations.softmax", {"y[1:]": keras}, keras=True),
         ),
     )
@@ -626,14 +657,14 @@ def softmax_case() -> Case:
 
 def cost_call(f, case):
     cost, grad = f(np.array(case.inputs["x"]), case.inputs["t"])
-    return {"the cost": cost, "its gradient": grad}
+    return {COST: cost, ITS_GRADIENT: grad}
 
 
 C = M  # the costs' classes
 COST_FACTORS = {
     **FACTORS,
-    1 / C: f"×1/{C} = 1/C: a mean over all N·C numbers instead of the N rows?",
-    C / 2: f"×{C}/2 = C/2: a mean over the N rows, not N·C, without the ½?",
+    1 / C: msg("×1/{c} = 1/C: a mean over all N·C numbers instead of the N rows?", c=C),
+    C / 2: msg("×{c}/2 = C/2: a mean over the N rows, not N·C, without the ½?", c=C),
 }
 
 
@@ -648,14 +679,14 @@ def cost_case(name: str, keras_cost: Callable, ops_cost: Callable, x, t) -> Case
         dict(x=x, t=t),
         cost_call,
         (
-            Reference("central differences", {"its gradient": numerical}),
+            Reference(msg("central differences"), {ITS_GRADIENT: numerical}),
             Reference(
-                "the reference",
-                {"the cost": cost, "its gradient": grad},
+                msg("the reference"),
+                {COST: cost, ITS_GRADIENT: grad},
                 factors=COST_FACTORS,
             ),
-            Reference("Keras' loss", {"the cost": keras_cost(x, t)}, keras=True),
-            Reference("Keras' autodiff", {"its gradient": auto}, keras=True),
+            Reference(msg("Keras' loss"), {COST: keras_cost(x, t)}, keras=True),
+            Reference(msg("Keras' autodiff"), {ITS_GRADIENT: auto}, keras=True),
         ),
     )
 
@@ -680,14 +711,14 @@ def ops_mse(y, t):
 
 @cache
 def cross_entropy_case() -> Case:
-    scores, t, _ = cost_inputs()
+    scores, t, _y = cost_inputs()
     keras = keras_loss("CategoricalCrossentropy", from_logits=True)
     return cost_case("softmax_cross_entropy", keras, ops_cross_entropy, scores, t)
 
 
 @cache
 def mse_case() -> Case:
-    _, t, y = cost_inputs()
+    _scores, t, y = cost_inputs()
     # Keras': the mean of N·C squares, no ½: C/2 times ours
     keras = keras_loss("MeanSquaredError", lambda t: t.shape[1] / 2)
     return cost_case("mse", keras, ops_mse, y, t)
@@ -707,7 +738,7 @@ def takes_nothing(f: Callable) -> Callable:
     def call(*args, **kwargs):
         if args or kwargs:
             raise Wrong(
-                "f takes no argument: x is changed in place (call f(), not f(x))"
+                _("f takes no argument: x is changed in place (call f(), not f(x))")
             )
         return f()
 
@@ -715,7 +746,7 @@ def takes_nothing(f: Callable) -> Callable:
 
 
 AT = [(0, 1), (2, 3)]
-WITH_AT = f"the gradient at={AT}"
+WITH_AT = msg("the gradient at={at}", at=AT)
 
 
 def gradient_call(f, case):
@@ -726,9 +757,13 @@ def gradient_call(f, case):
     if not np.array_equal(x, x0):
         i = np.argwhere(x != x0)[0]
         where, was = list(map(int, i)), x0[tuple(i)]
-        raise Wrong(f"x is not put back: x{where} is {x[tuple(i)]:.6g}, was {was:.6g}")
+        raise Wrong(
+            _("x is not put back: x{where} is {now:.6g}, was {was:.6g}").format(
+                where=where, now=x[tuple(i)], was=was
+            )
+        )
     only_at = f(takes_nothing(lambda: cubic(x, c)), x, at=AT)
-    return {"the gradient": got, WITH_AT: only_at}
+    return {GRADIENT: got, WITH_AT: only_at}
 
 
 @cache
@@ -747,14 +782,14 @@ def gradient_case() -> Case:
         gradient_call,
         (
             Reference(
-                "the exact derivative 3c·x² + cos x",
-                {"the gradient": exact, WITH_AT: only_at},
+                msg("the exact derivative 3c·x² + cos x"),
+                {GRADIENT: exact, WITH_AT: only_at},
             ),
             Reference(
-                "the reference",
-                {"the gradient": ref.numerical_gradient(lambda: cubic(x_, c), x_)},
+                msg("the reference"),
+                {GRADIENT: ref.numerical_gradient(lambda: cubic(x_, c), x_)},
             ),
-            Reference("Keras' autodiff", {"the gradient": auto}, keras=True),
+            Reference(msg("Keras' autodiff"), {GRADIENT: auto}, keras=True),
         ),
     )
 
@@ -803,31 +838,45 @@ def steps(rule: str, f: Callable) -> dict:
     """f's w and state after each step from START on the bowl, by name: 'v after
     step 1', 'w after step 1', …"""
     spec, w, out = RULES[rule], START, {}
-    state = tuple(np.full_like(w, spec.start) for _ in spec.states)
+    state = tuple(np.full_like(w, spec.start) for _state in spec.states)
     for t in range(1, STEPS + 1):
         args = (*state, t) if spec.counts_steps else state
         result = f(w, CURVATURE * w, *args, lr=LR, **spec.hyper)
         if len(spec.states) != (len(result) - 1 if isinstance(result, tuple) else 0):
-            raise Wrong(f"returned {describe(result)}, expected {returns(rule)}")
+            raise Wrong(
+                _("returned {got}, expected {want}").format(
+                    got=describe(result), want=returns(rule)
+                )
+            )
         w, state = (result[0], result[1:]) if spec.states else (result, ())
         for k, s in zip(spec.states, state, strict=True):
-            out[f"{k} after step {t}"] = s
-        out[f"w after step {t}"] = w
+            out[after(k, t)] = s
+        out[after("w", t)] = w
     return out
 
 
+def after(name: str, t: int) -> str:
+    """'w after step 3': a value of an update rule's path."""
+    return msg("{name} after step {t}", name=name, t=t)
+
+
 def describe(result) -> str:
-    return f"{len(result)} values" if isinstance(result, tuple) else "one value"
+    if isinstance(result, tuple):
+        return _("{n} values").format(n=len(result))
+    return _("one value")
 
 
 def returns(rule: str) -> str:
-    return ", ".join(("w", *RULES[rule].states)) if RULES[rule].states else "w alone"
+    states = RULES[rule].states
+    return ", ".join(("w", *states)) if states else _("w alone")
 
 
 def convention(rule: str, state: str) -> str:
     """The docstring's update of one state, e.g. 'v ← μ·v − η·dw'."""
     found = re.search(rf"\b{state} ← [^,]*", inspect.getdoc(getattr(ref, rule)))
-    return found.group(0) if found else f"{state} as the docstring writes it"
+    if found:
+        return found.group(0)
+    return _("{state} as the docstring writes it").format(state=state)
 
 
 def same(a, b) -> bool:
@@ -840,13 +889,14 @@ def rule_call(f, case, rule: str):
     got, want = steps(rule, f), case.references[0].values
     for t in range(1, STEPS + 1):
         for k in RULES[rule].states:
-            s, s0 = got[f"{k} after step {t}"], want[f"{k} after step {t}"]
-            w_right = same(got[f"w after step {t}"], want[f"w after step {t}"])
+            s, s0 = got[after(k, t)], want[after(k, t)]
+            w_right = same(got[after("w", t)], want[after("w", t)])
             if same(s, -s0) and np.any(s0) and w_right:
-                raise Wrong(
-                    f"w is right, but {k} has the other sign after step {t}: "
-                    f"the docstring's convention is {convention(rule, k)}"
+                other = _(
+                    "w is right, but {state} has the other sign after step {t}: "
+                    "the docstring's convention is {convention}"
                 )
+                raise Wrong(other.format(state=k, t=t, convention=convention(rule, k)))
     return got
 
 
@@ -854,15 +904,21 @@ def rule_call(f, case, rule: str):
 def rule_case(rule: str) -> Case:
     spec = RULES[rule]
     opt = getattr(K().optimizers, spec.optimizer)(learning_rate=LR, **spec.keras)
-    path, _ = ref.keras_path(opt, START, lambda w: CURVATURE * w, STEPS, "float32")
-    keras = {f"w after step {t}": w for t, w in enumerate(path[1:], 1)}
-    eps = f" ({WITH_EPS.format(EPS)})" if "epsilon" in spec.keras else ""
+    path, _unused = ref.keras_path(
+        opt, START, lambda w: CURVATURE * w, STEPS, "float32"
+    )
+    keras = {after("w", t): w for t, w in enumerate(path[1:], 1)}
+    eps = msg(" ({eps})", eps=msg(WITH_EPS, eps=EPS)) if "epsilon" in spec.keras else ""
     return Case(
         {},
         functools.partial(rule_call, rule=rule),
         (
-            Reference("the reference", steps(rule, getattr(ref, rule))),
-            Reference(f"Keras' {spec.optimizer}{eps}", keras, keras=True),
+            Reference(msg("the reference"), steps(rule, getattr(ref, rule))),
+            Reference(
+                msg("Keras' {optimizer}{eps}", optimizer=spec.optimizer, eps=eps),
+                keras,
+                keras=True,
+            ),
         ),
     )
 
@@ -873,13 +929,13 @@ def rule_case(rule: str) -> Case:
 def net_call(f, case):
     params = case.inputs["params"]
     cost, grads = f(copies(params), np.array(case.inputs["x"]), case.inputs["t"])
-    return {"the cost": cost, **{f"d{k}": grads[k] for k in params if k in grads}}
+    return {COST: cost, **{f"d{k}": grads[k] for k in params if k in grads}}
 
 
 @cache
 def net_case() -> Case:
     r = rng(9)
-    d, _, c = CASES["net"]
+    d, _h, c = CASES["net"]
     params = ref.two_layer_init(r, sizes=CASES["net"], std=0.5)
     params = {k: v + 0.1 * r.standard_normal(v.shape) for k, v in params.items()}
     x, t = r.standard_normal((N, d)), np.eye(c)[r.integers(0, c, N)]
@@ -894,13 +950,13 @@ def net_case() -> Case:
         dict(params=params, x=x, t=t),
         net_call,
         (
-            Reference("central differences", prefixed(numerical, "d")),
+            Reference(msg("central differences"), prefixed(numerical, "d")),
             Reference(
-                "the reference",
-                {"the cost": cost, **prefixed(grads, "d")},
+                msg("the reference"),
+                {COST: cost, **prefixed(grads, "d")},
                 factors=COST_FACTORS,
             ),
-            Reference("Keras' autodiff", prefixed(auto, "d"), keras=True),
+            Reference(msg("Keras' autodiff"), prefixed(auto, "d"), keras=True),
         ),
     )
 
@@ -928,7 +984,9 @@ def verdicts(module, seconds: float | None = TIME_LIMIT) -> Iterator[Verdict]:
     for name in EXERCISES:
         f = getattr(module, name, None)
         yield (
-            verify(f, name, seconds) if callable(f) else Verdict(name, False, "missing")
+            verify(f, name, seconds)
+            if callable(f)
+            else Verdict(name, False, _("missing"))
         )
 
 
@@ -936,7 +994,7 @@ def verify_all(module, seconds: float | None = TIME_LIMIT) -> list[Verdict]:
     return list(verdicts(module, seconds))
 
 
-OWN_NET = "your net, your layers"
+OWN_NET = msg("your net, your layers")
 
 
 def own_net(module, failed=(), seconds: float | None = TIME_LIMIT) -> Verdict:
@@ -946,26 +1004,29 @@ def own_net(module, failed=(), seconds: float | None = TIME_LIMIT) -> Verdict:
     the net calls them."""
     f = getattr(module, "two_layer_loss", None)
     if not callable(f):
-        return Verdict(OWN_NET, False, "no two_layer_loss")
+        return Verdict(OWN_NET, False, _("no two_layer_loss"))
     case = net_case()
-    cost = case.references[1].values["the cost"]
+    cost = case.references[1].values[COST]
     case = replace(
         case,
         references=(
             case.references[0],  # central differences
-            Reference("the reference", {"the cost": cost}, factors=COST_FACTORS),
+            Reference(msg("the reference"), {COST: cost}, factors=COST_FACTORS),
         ),
     )
     calls = [n for n in EXERCISES if n in f.__code__.co_names and n in failed]
-    their = "its" if len(calls) == 1 else "their"
-    blame = f" ({', '.join(calls)} failed {their} own check)"
+    if len(calls) == 1:
+        blame = _(" ({names} failed its own check)")
+    else:
+        blame = _(" ({names} failed their own check)")
+    blame = blame.format(names=", ".join(calls))
     try:
         judge(case, Budget(seconds).timed(f))
     except TimeUp:
         return Verdict(OWN_NET, False, no_answer(seconds))
     except NotImplementedError:
         return Verdict(
-            OWN_NET, False, "not run yet: a function it calls is not implemented"
+            OWN_NET, False, _("not run yet: a function it calls is not implemented")
         )
     except Wrong as e:
         return Verdict(OWN_NET, False, str(e) + (blame if calls else ""))
@@ -973,7 +1034,9 @@ def own_net(module, failed=(), seconds: float | None = TIME_LIMIT) -> Verdict:
         message = raised(e, f.__code__.co_filename)
         return Verdict(OWN_NET, False, message + (blame if calls else ""))
     return Verdict(
-        OWN_NET, True, "two_layer_loss on your own layers matches central differences"
+        OWN_NET,
+        True,
+        _("two_layer_loss on your own layers matches central differences"),
     )
 
 
@@ -999,12 +1062,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if not args.file.is_file():
-        parser.error(f"no such file: {args.file} (make exercises writes it)")
+        parser.error(
+            _("no such file: {file} (make exercises writes it)").format(file=args.file)
+        )
     seconds = args.time_limit or None
     try:
         module = load(args.file, seconds=seconds)
     except TimeUp:
-        parser.error(f"{args.file}: {no_answer(seconds)} at its top level")
+        top = _("{file}: {problem} at its top level")
+        parser.error(top.format(file=args.file, problem=no_answer(seconds)))
     except Exception as e:  # noqa: BLE001 - one line, not a traceback
         parser.error(f"{args.file}: {raised(e, str(args.file.resolve()))}")
     done: list[Verdict] = []
@@ -1015,10 +1081,13 @@ def main(argv: list[str] | None = None) -> int:
         net = own_net(module, {v.name for v in done if not v.ok}, seconds)
         print(net, flush=True)
     except KeyboardInterrupt:
-        print(f"interrupted after {len(done)} of {len(EXERCISES)} checks", flush=True)
+        stopped = _("interrupted after {done} of {all} checks")
+        print(stopped.format(done=len(done), all=len(EXERCISES)), flush=True)
         return 130
     passed = sum(v.ok for v in done)
-    print(f"{passed} of {len(done)} pass; your net: {'pass' if net.ok else 'FAIL'}")
+    summary = _("{passed} of {done} pass; your net: {net}")
+    net_mark = _("pass") if net.ok else _("FAIL")
+    print(summary.format(passed=passed, done=len(done), net=net_mark))
     return 0 if passed == len(done) and net.ok else 1
 
 

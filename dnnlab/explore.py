@@ -33,6 +33,8 @@ from pathlib import Path
 import numpy as np
 
 from dnnlab import scratch as s
+from dnnlab.i18n import _, msg
+from dnnlab.plots import words
 
 # --- the bowl: DNN_gradient_descent's f(x, y) = x²/20 + y² -------------------------
 
@@ -140,26 +142,36 @@ def bowl_verdict(rule: Rule, state: dict) -> str:
     """What the path does, in a line: within or past the stability limit, or,
     for an adaptive rule, where the distance first grows (an oscillation)."""
     d, limit, lr = state["distance"], state["limit"], rule.learning_rate
-    end = f"distance after {len(d) - 1} steps: {d[-1]:.3g} × the start's"
-    if not np.isfinite(d[-1]):
-        end = f"distance after {len(d) - 1} steps: overflow"
+    if np.isfinite(d[-1]):
+        end = _("distance after {steps} steps: {d:.3g} × the start's")
+    else:
+        end = _("distance after {steps} steps: overflow")
+    end = end.format(steps=len(d) - 1, d=d[-1])
     name = NAMES[rule.name]
     if limit is not None:
-        where = "past" if lr > limit else "within"
-        what = "the path diverges" if lr > limit else "the path converges"
         if math.isclose(lr, limit, rel_tol=1e-9):
-            where, what = "at", "the path neither converges nor diverges"
-        return (
-            f"{name} at {lr:g}: {where} its stability limit {limit:.3g} "
-            f"(curvature {CURVATURE:g}): {what}; {end}"
-        )
+            line = _(
+                "{name} at {lr:g}: at its stability limit {limit:.3g} (curvature "
+                "{c:g}): the path neither converges nor diverges; {end}"
+            )
+        elif lr > limit:
+            line = _(
+                "{name} at {lr:g}: past its stability limit {limit:.3g} (curvature "
+                "{c:g}): the path diverges; {end}"
+            )
+        else:
+            line = _(
+                "{name} at {lr:g}: within its stability limit {limit:.3g} "
+                "(curvature {c:g}): the path converges; {end}"
+            )
+        return line.format(name=name, lr=lr, limit=limit, c=CURVATURE, end=end)
     grows = state["first_growth"]
-    moves = (
-        f"the distance first grows at step {grows}: an oscillation"
-        if grows
-        else "the distance falls at every step"
-    )
-    return f"{name} at {lr:g} (no fixed-rate limit, its step adapts): {moves}; {end}"
+    if grows:
+        moves = _("the distance first grows at step {k}: an oscillation")
+    else:
+        moves = _("the distance falls at every step")
+    line = _("{name} at {lr:g} (no fixed-rate limit, its step adapts): {moves}; {end}")
+    return line.format(name=name, lr=lr, moves=moves.format(k=grows), end=end)
 
 
 # --- activations at initialization: textbook/weight_init_activation_histogram -----
@@ -223,7 +235,8 @@ def train_by_hand(params, x, t, batches, learning_rate):
             hand = {k: s.sgd(hand[k], grads[k], lr) for k in hand}
             if (step + 1) % 2000 == 0:
                 loss = losses[step]
-                print(f"  by hand: step {step + 1}, loss {loss:.4f}", flush=True)
+                line = _("  by hand: step {step}, loss {loss:.4f}")
+                print(line.format(step=step + 1, loss=loss), flush=True)
     return hand, losses
 
 
@@ -237,7 +250,7 @@ def _mnist():
     from dnnlab.data import load_mnist, one_hot
 
     data = load_mnist()
-    (x, y), _ = data.split(0, None)
+    (x, y), _test = data.split(0, None)
     return x, one_hot(y), data.x_test[:2000], data.y_test[:2000]
 
 
@@ -279,7 +292,7 @@ class Control:
     def widget(self):
         import ipywidgets as w
 
-        look = dict(description=self.label, style={"description_width": "14em"})
+        look = dict(description=_(self.label), style={"description_width": "14em"})
         look["layout"] = w.Layout(width="34em")
         look["continuous_update"] = False
         if self.options:
@@ -330,8 +343,11 @@ class Explorer:
         its line."""
         from matplotlib.figure import Figure
 
+        from dnnlab import plots
+
+        plots.use_fonts()  # Korean where it is spoken and a Hangul font is there
         fig = Figure(figsize=self.size)
-        _, line = self.update(fig, **values)
+        _state, line = self.update(fig, **values)
         return fig, line
 
     def png(self, **values) -> tuple[bytes, str]:
@@ -360,10 +376,12 @@ class Explorer:
             path = Path("logs") / "explore" / f"{name}.png"
             path.parent.mkdir(parents=True, exist_ok=True)
             write(path, self.png()[0])
-            print(f"figure: {path}")
+            print(_("figure: {path}").format(path=path))
         print(
-            "(sliders: run this in a Jupyter notebook with ipywidgets installed, "
-            "pip install ipywidgets)"
+            _(
+                "(sliders: run this in a Jupyter notebook with ipywidgets installed, "
+                "pip install ipywidgets)"
+            )
         )
         return fig
 
@@ -382,7 +400,7 @@ class Explorer:
         for control in controls.values():
             control.observe(redraw, names="value")
         redraw()
-        title = w.HTML(f"<b>{self.title}</b>")
+        title = w.HTML(f"<b>{_(self.title)}</b>")
         return w.VBox([title, *controls.values(), figure, said])
 
 
@@ -402,21 +420,32 @@ def _bowl_draw(values, state, fig):
     p = np.clip(np.nan_to_num(state["path"], nan=10.0), -10, 10)  # leaves the frame
     left.plot(p[:, 0], p[:, 1], "o-", color="C3", ms=3, lw=1)
     left.plot(0, 0, "k+", ms=10)
-    left.set(xlim=(-10, 10), ylim=(-5, 5), title="the path on x²/20 + y²")
+    left.set(xlim=(-10, 10), ylim=(-5, 5), title=words(msg("the path on x²/20 + y²")))
     limit, lr = state["limit"], values["learning_rate"]
     if limit is not None and lr > limit and not math.isclose(lr, limit):
-        left.set_title(f"past the stability limit {limit:.3g}: it diverges", color="C3")
+        past = msg("past the stability limit {limit:.3g}: it diverges", limit=limit)
+        left.set_title(words(past), color="C3")
     d = np.nan_to_num(state["distance"], nan=np.inf, posinf=1e30)
     right.plot(range(len(d)), d, "o-", color="C3", ms=3)
     right.axhline(1.0, color="grey", lw=0.8, ls=":")
     if state["first_growth"] and state["limit"] is None:
         k = state["first_growth"]
-        right.plot(k, d[k], "v", color="k", ms=8, label="first grows: oscillation")
+        grows = words(msg("first grows: oscillation"))
+        right.plot(k, d[k], "v", color="k", ms=8, label=grows)
         right.legend(fontsize=8)
-    right.set(yscale="log", xlabel="step", ylabel="distance to the minimum / start")
+    right.set(yscale="log", xlabel=words(msg("step")))
+    right.set(ylabel=words(msg("distance to the minimum / start")))
     rule = NAMES[values["rule"]]
-    shown = f" (stability limit {limit:.3g})" if limit is not None else ""
-    right.set_title(f"{rule} at {lr:g}{shown}", fontsize=10)
+    if limit is not None:
+        at = msg(
+            "{rule} at {lr:g} (stability limit {limit:.3g})",
+            rule=rule,
+            lr=lr,
+            limit=limit,
+        )
+    else:
+        at = msg("{rule} at {lr:g}", rule=rule, lr=lr)
+    right.set_title(words(at), fontsize=10)
     fig.tight_layout()
 
 
@@ -470,24 +499,37 @@ def _activations_draw(values, state, fig):
         ax = fig.add_subplot(grid[0, j])
         ax.hist(acts[k].ravel(), BINS, range=(low, 1), color="C0")
         ax.set_yticks([])
-        ax.set_title(f"layer {k + 1}: std {std[k]:.2g}", fontsize=8)
+        label = msg("layer {layer}: std {std:.2g}", layer=k + 1, std=std[k])
+        ax.set_title(words(label), fontsize=8)
     ax = fig.add_subplot(grid[1, :])
     ax.plot(range(1, len(std) + 1), std, "o-", ms=3)
-    ax.set(yscale="log", xlabel="layer", ylabel="std of the activations")
-    fig.suptitle(_activations_line(values, state), fontsize=9)
+    ax.set(yscale="log", xlabel=words(msg("layer")))
+    ax.set(ylabel=words(msg("std of the activations")))
+    fig.suptitle(_activations_line(values, state, words=True), fontsize=9)
     fig.tight_layout()
 
 
-def _activations_line(values, state) -> str:
+def _activations_line(values, state, words: bool = False) -> str:
+    """The line under the figure (words: as the figure's title, in the language a
+    figure speaks)."""
     std = state["std"]
     start = values["initializer"]
     if start == "random_normal":
-        start = f"normal, std {values['init_std']:g}"
+        start = msg("normal, std {std:g}", std=values["init_std"])
     kept = std[-1] / std[0] if std[0] else float("nan")
-    return (
-        f"{values['activation']}, {start}, {len(std)} layers: the last layer keeps "
-        f"{kept:.3g} × the first's spread (std {std[0]:.3g} → {std[-1]:.3g})"
+    line = msg(
+        "{activation}, {start}, {n} layers: the last layer keeps {kept:.3g} × the "
+        "first's spread (std {first:.3g} → {last:.3g})",
+        activation=values["activation"],
+        start=start,
+        n=len(std),
+        kept=kept,
+        first=std[0],
+        last=std[-1],
     )
+    from dnnlab import plots
+
+    return plots.words(line) if words else _(line)
 
 
 def explore_activations(show: bool = True):
@@ -517,29 +559,44 @@ def _rate_draw(values, state, fig):
     ax = fig.subplots()
     lab = hand_training(LAB_RATE, values["init_std"], values["steps"])
     for what, run, look in (
-        (f"the lab's rate {LAB_RATE:g}", lab, dict(color="grey", lw=1)),
-        (f"rate {values['learning_rate']:g}", state, dict(color="C3", lw=1.2)),
+        (msg("the lab's rate {lr:g}", lr=LAB_RATE), lab, dict(color="grey", lw=1)),
+        (
+            msg("rate {lr:g}", lr=values["learning_rate"]),
+            state,
+            dict(color="C3", lw=1.2),
+        ),
     ):
+        what = words(what)
         losses = np.nan_to_num(run["losses"], nan=np.inf, posinf=np.inf)
         ax.plot(range(1, len(losses) + 1), losses, label=what, **look)
-    ax.set(xlabel="step (a batch of 100)", ylabel="training loss", ylim=(0, 3))
+    ax.set(xlabel=words(msg("step (a batch of 100)")), ylim=(0, 3))
+    ax.set(ylabel=words(msg("training loss")))
     ax.legend(fontsize=8)
-    ax.set_title(_rate_line(values, state), fontsize=9)
+    ax.set_title(_rate_line(values, state, words=True), fontsize=9)
     fig.tight_layout()
 
 
-def _rate_line(values, state) -> str:
+def _rate_line(values, state, words: bool = False) -> str:
+    """The line under the figure (words: as its title, as for activations)."""
+    from dnnlab import plots
+
     lr, steps = values["learning_rate"], values["steps"]
     if state["diverged_at"]:
-        return (
-            f"learning rate {lr:g}: the loss overflowed at step {state['diverged_at']}"
+        line = msg(
+            "learning rate {lr:g}: the loss overflowed at step {step}",
+            lr=lr,
+            step=state["diverged_at"],
         )
-    losses = state["losses"]
-    return (
-        f"learning rate {lr:g}: loss over the last 20 of {steps} steps "
-        f"{losses[-20:].mean():.3f}; test accuracy (2,000 images) "
-        f"{100 * state['test_accuracy']:.1f} %"
-    )
+    else:
+        line = msg(
+            "learning rate {lr:g}: loss over the last 20 of {steps} steps {loss:.3f}; "
+            "test accuracy (2,000 images) {accuracy:.1f} %",
+            lr=lr,
+            steps=steps,
+            loss=state["losses"][-20:].mean(),
+            accuracy=100 * state["test_accuracy"],
+        )
+    return plots.words(line) if words else _(line)
 
 
 def explore_learning_rate(show: bool = True):

@@ -16,6 +16,8 @@ import signal
 import sys
 from pathlib import Path
 
+from dnnlab.i18n import _, as_shown, msg
+
 
 class FileProblem(Exception):
     """A file or folder dnnlab cannot make, write or read, in one line with the
@@ -44,18 +46,29 @@ def write_json(path: Path, data, indent: int = 1) -> Path:
 
 
 def read_json(path: Path, remedy: str):
-    """The JSON in `path`; a FileProblem naming it and `remedy` if it is unreadable."""
+    """The JSON in `path`; a FileProblem naming it and `remedy` (a msg, or text
+    already translated) if it is unreadable."""
     try:
         return json.loads(Path(path).read_text())
     except json.JSONDecodeError as e:
         raise FileProblem(
-            f"{path}: not readable JSON ({e.msg}, line {e.lineno}: truncated or "
-            f"edited); {remedy}"
+            _(
+                "{path}: not readable JSON ({error}, line {line}: truncated or "
+                "edited); {remedy}"
+            ).format(path=path, error=e.msg, line=e.lineno, remedy=as_shown(remedy))
         ) from None
     except UnicodeDecodeError:
-        raise FileProblem(f"{path}: not a text file; {remedy}") from None
+        raise FileProblem(
+            _("{path}: not a text file; {remedy}").format(
+                path=path, remedy=as_shown(remedy)
+            )
+        ) from None
     except OSError as e:
-        raise FileProblem(f"{path}: cannot be read ({why(e)}); {remedy}") from None
+        raise FileProblem(
+            _("{path}: cannot be read ({why}); {remedy}").format(
+                path=path, why=as_shown(why(e)), remedy=as_shown(remedy)
+            )
+        ) from None
 
 
 def clean(folder: Path) -> None:
@@ -65,20 +78,20 @@ def clean(folder: Path) -> None:
         shutil.rmtree(p) if p.is_dir() else p.unlink()
 
 
-REASONS = {
-    errno.ENOSPC: "no space left on the disk",
-    errno.EDQUOT: "over the disk quota",
-    errno.EROFS: "the disk is read-only",
-    errno.EACCES: "no permission",
-    errno.EPERM: "no permission",
-    errno.ENOTDIR: "a file is in the way of a folder",
-    errno.EEXIST: "a file is in the way of a folder",
-    errno.EISDIR: "a folder is in the way of a file",
+REASONS = {  # msgs: as_shown(why(e)) shows them in the language spoken then
+    errno.ENOSPC: msg("no space left on the disk"),
+    errno.EDQUOT: msg("over the disk quota"),
+    errno.EROFS: msg("the disk is read-only"),
+    errno.EACCES: msg("no permission"),
+    errno.EPERM: msg("no permission"),
+    errno.ENOTDIR: msg("a file is in the way of a folder"),
+    errno.EEXIST: msg("a file is in the way of a folder"),
+    errno.EISDIR: msg("a folder is in the way of a file"),
 }
 
 
 def why(e: OSError) -> str:
-    """An OSError's cause in words."""
+    """An OSError's cause in words: a msg, else the system's own (English) text."""
     return REASONS.get(e.errno, e.strerror or type(e).__name__)
 
 

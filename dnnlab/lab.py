@@ -15,11 +15,12 @@ from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
-from dnnlab import notebook
+from dnnlab import i18n, notebook
 from dnnlab.claims import Claim, Prediction, Stat, pct
 from dnnlab.cli import Flags, parse, program, usage_error
 from dnnlab.config import FIELDS, Config, ConfigError
 from dnnlab.files import FileProblem, clean, read_json, why, write_json
+from dnnlab.i18n import _, as_shown, ljust, msg, rjust, width
 
 # Fields that change where and how a run is logged, not what it computes.
 NEUTRAL = {
@@ -37,6 +38,17 @@ NEUTRAL = {
 QUICK = ("--limit", "600", "--epochs", "1", "--no-tensorboard")
 # The flags of a lab that trains no net, beside the Config fields its fit uses.
 RUN = {"seed": "", "log_dir": "root folder of the lab's runs"}
+
+
+ACCURACIES = msg(
+    "  accuracies after training, in inference mode (the progress bar's: a\n"
+    "  running mean over the epoch's batches while the weights change)"
+)
+
+
+def shown(key: str, text: str) -> str:
+    """A header field in the language spoken; the command line (Run) as it is."""
+    return text if key == "Run" else _(text)
 
 
 class Seeds(list):
@@ -64,13 +76,12 @@ def problem(e: Exception) -> str:
     if isinstance(e, FileProblem):
         return str(e)
     if isinstance(e, OSError):
-        name = e.filename or "the run's files"
-        return (
-            f"cannot write {name}: {why(e)}; what finished "
-            "is saved: make room, then run the same command with --resume "
-            "(DNNLAB_DEBUG=1 shows the traceback)"
-        )
-    return f"data error: {e}"
+        name = e.filename or _("the run's files")
+        return _(
+            "cannot write {name}: {why}; what finished is saved: make room, then "
+            "run the same command with --resume (DNNLAB_DEBUG=1 shows the traceback)"
+        ).format(name=name, why=as_shown(why(e)))
+    return _("data error: {error}").format(error=as_shown(str(e)))
 
 
 @dataclasses.dataclass
@@ -152,8 +163,8 @@ class Lab:
         return [(key, text) for key, text in fields if text]
 
     def text(self) -> str:
-        """The header as its --help shows it."""
-        return "\n".join(f"{key}: {text}" for key, text in self.header())
+        """The header as its --help shows it, in the language spoken."""
+        return "\n".join(f"{_(key)}: {shown(key, text)}" for key, text in self.header())
 
     def review(self, answer: str, results: dict[str, Seeds]) -> None:
         """Print whether a prediction matched the verdict of these results."""
@@ -162,23 +173,29 @@ class Lab:
 
     def run(self, argv=None) -> dict[str, Seeds]:
         """Parse the flags, train, print the table, save figures and results, judge."""
-        flags = parse(
-            self.variants, argv, self.options, self.renamed, self.text(), self.fields()
-        )
-        from dnnlab.data import DataError, prefetch
+        with i18n.speaking(None):  # a --lang holds for this run only
+            flags = parse(
+                self.variants,
+                argv,
+                self.options,
+                self.renamed,
+                self.text,
+                self.fields(),
+            )
+            from dnnlab.data import DataError, prefetch
 
-        if self.mnist:
-            prefetch()  # reads MNIST while TensorFlow loads
-        try:
-            return _run(flags, self)
-        except ConfigError as e:
-            usage_error(program(), e)
-        except (DataError, FileProblem, OSError) as e:
-            if os.environ.get("DNNLAB_DEBUG"):
-                raise
-            notebook.fail(f"{program()}: {problem(e)}", 1)
-        except KeyboardInterrupt as e:
-            notebook.fail(f"\n{program()}: {e or 'interrupted'}", 130)
+            if self.mnist:
+                prefetch()  # reads MNIST while TensorFlow loads
+            try:
+                return _run(flags, self)
+            except ConfigError as e:
+                usage_error(program(), e)
+            except (DataError, FileProblem, OSError) as e:
+                if os.environ.get("DNNLAB_DEBUG"):
+                    raise
+                notebook.fail(f"{program()}: {problem(e)}", 1)
+            except KeyboardInterrupt as e:
+                notebook.fail(f"\n{program()}: {e or 'interrupted'}", 130)
 
 
 def _run(flags: Flags, lab: Lab) -> dict[str, Seeds]:
@@ -208,7 +225,7 @@ def _run(flags: Flags, lab: Lab) -> dict[str, Seeds]:
     except KeyboardInterrupt:
         done = {n: s for n, s in results.items() if s}
         if done:
-            title = first.name + " (interrupted)"
+            title = first.name + " " + _("(interrupted)")
             print(table(done, lab.target, title, lab.columns, lab.added).text())
         raise
     results = {n: s for n, s in results.items() if s}
@@ -224,7 +241,8 @@ def _seeds(flags: Flags, lab: Lab, name: str, config: Config, data, root: Path):
     for k in range(flags.seeds):
         seeded = config.replace(seed=config.seed + k)
         run_dir = root / name / f"seed-{seeded.seed}"
-        print(f"--- {config.name} · {name} · seed {seeded.seed}", flush=True)
+        line = _("--- {lab} · {variant} · seed {seed}")
+        print(line.format(lab=config.name, variant=name, seed=seeded.seed), flush=True)
         if lab.fit is not None:
             r = lab.fit(name, seeded, data, run_dir, **flags.options)
             if r is None:  # a search worker: the chief has the results
@@ -255,12 +273,11 @@ def _report(flags: Flags, lab: Lab, results: dict[str, Seeds], root: Path) -> No
     else:
         print(shown.text())
     if lab.net:
-        print("  accuracies after training, in inference mode (the progress bar's: a")
-        print("  running mean over the epoch's batches while the weights change)")
+        print(_(ACCURACIES))
     if first.tensorboard:
         print(f"tensorboard --logdir {root}")
     if drawn:
-        print("figures: " + "  ".join(str(p) for p in drawn))
+        print(_("figures: {paths}").format(paths="  ".join(str(p) for p in drawn)))
     if flags.show:
         plots.show(drawn)
     if notebook.active():
@@ -294,7 +311,7 @@ def claimed(claim: Callable, results: dict[str, Seeds], variants) -> Claim:
     except KeyError as e:
         if set(results) == set(variants):
             raise  # a claim that names a variant the lab does not have
-        return Claim(f"not judged: it needs variant {e}; run all variants", [])
+        return Claim(msg("not judged: it needs variant {e}; run all variants", e=e), [])
 
 
 def judge(claim: Callable, results: dict[str, Seeds], flags: Flags) -> Claim:
@@ -308,13 +325,14 @@ def notes(flags: Flags) -> list[str]:
     """What the verdict line must say about how the lab was run."""
     out = []
     if flags.seeds == 1:
-        out.append("rests on one seed; --seeds 3 weighs the spread")
+        out.append(msg("rests on one seed; --seeds 3 weighs the spread"))
     changed = sorted(set(flags.changed) - NEUTRAL)
     if changed:
-        out.append(
-            "flags changed " + ", ".join(changed) + ": the claim is about the lab "
-            "as designed"
+        about = msg(
+            "flags changed {flags}: the claim is about the lab as designed",
+            flags=", ".join(changed),
         )
+        out.append(about)
     return out
 
 
@@ -328,17 +346,25 @@ class Table:
     rows: dict[str, list[str]]
     notes: dict[str, str]  # e.g. "diverged at epoch 1"; "" for none
 
+    def shown(self) -> tuple[str, list[str], dict[str, list[str]], dict[str, str]]:
+        """Title, head, rows and notes in the language spoken."""
+        rows = {n: [as_shown(c) for c in row] for n, row in self.rows.items()}
+        notes = {n: _(note) for n, note in self.notes.items()}
+        return as_shown(self.title), [_(h) for h in self.head], rows, notes
+
     def text(self) -> str:
+        """Columns aligned in a terminal's columns (a Hangul syllable takes two)."""
+        title, head, rows, notes = self.shown()
         cols = [
-            max(len(h), *(len(r[i]) for r in self.rows.values())) + 2
-            for i, h in enumerate(self.head)
+            max(width(h), *(width(r[i]) for r in rows.values())) + 2
+            for i, h in enumerate(head)
         ]
-        width = max(len(self.title), *(len(n) + 2 for n in self.rows))
-        lines = [self.title.ljust(width) + "".join(map(str.rjust, self.head, cols))]
-        for name, row in self.rows.items():
-            note = f"  {self.notes[name]}" if self.notes[name] else ""
+        first = max(width(title), *(width(n) + 2 for n in rows))
+        lines = [ljust(title, first) + "".join(map(rjust, head, cols))]
+        for name, row in rows.items():
+            note = f"  {notes[name]}" if notes[name] else ""
             lines.append(
-                f"  {name}".ljust(width) + "".join(map(str.rjust, row, cols)) + note
+                ljust(f"  {name}", first) + "".join(map(rjust, row, cols)) + note
             )
         return "\n".join(lines)
 
@@ -346,9 +372,10 @@ class Table:
         def cells(row):
             return "| " + " | ".join(c.replace("|", "\\|") for c in row) + " |"
 
-        lines = [cells([self.title, *self.head]), "|---" * (len(self.head) + 1) + "|"]
-        for name, row in self.rows.items():
-            note = f" ({self.notes[name]})" if self.notes[name] else ""
+        title, head, rows, notes = self.shown()
+        lines = [cells([title, *head]), "|---" * (len(head) + 1) + "|"]
+        for name, row in rows.items():
+            note = f" ({notes[name]})" if notes[name] else ""
             lines.append(cells([name + note, *row]))
         return "\n".join(lines)
 
@@ -374,7 +401,8 @@ def table(
             "gap": lambda seeds: pct(seeds.stat("gap")),
         }
         if by_epoch:
-            columns[f"epochs to {target:.0%}"] = lambda seeds: seeds.stat(
+            reached = msg("epochs to {target:.0%}", target=target)
+            columns[reached] = lambda seeds: seeds.stat(
                 lambda r: r.epochs_to(target)
             ).show(spec=".2g")
     columns = {**columns, **(added or {})}
@@ -383,8 +411,10 @@ def table(
         rows[name] = [show(seeds) for show in columns.values()]
         rows[name].append(seeds.stat("wall_time").show(spec=".1f", unit="s"))
         diverged = [r.diverged_at for r in seeds if r.diverged_at]
-        notes[name] = f"diverged at epoch {diverged[0]}" if diverged else ""
-    return Table(title, [*columns, "time"], rows, notes)
+        notes[name] = (
+            msg("diverged at epoch {epoch}", epoch=diverged[0]) if diverged else ""
+        )
+    return Table(title, [*columns, msg("time")], rows, notes)
 
 
 def versions() -> dict:

@@ -1,23 +1,76 @@
-"""Figures as PNG files beside the TensorBoard runs; --show also opens them."""
+"""Figures as PNG files beside the TensorBoard runs; --show also opens them.
+
+A figure's words are Korean where Korean is spoken and a font with Hangul is
+installed (Debian's fonts-nanum, Noto Sans CJK KR, …: HANGUL_FONTS); otherwise
+English, never boxes for missing glyphs. Its texts are msg()s, shown by words().
+"""
 
 from __future__ import annotations
 
+import functools
 import io
 from pathlib import Path
 
 import numpy as np
 
+from dnnlab import i18n
 from dnnlab.files import write
+from dnnlab.i18n import msg
+
+# Fonts with Hangul, in the order tried (the first installed one draws Korean).
+HANGUL_FONTS = (
+    "NanumGothic",
+    "NanumBarunGothic",
+    "Noto Sans CJK KR",
+    "Noto Sans KR",
+    "Malgun Gothic",
+    "AppleGothic",
+    "UnDotum",
+)
+
+
+@functools.cache
+def hangul_font() -> str | None:
+    """The first of HANGUL_FONTS that matplotlib finds installed, else None."""
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in HANGUL_FONTS if name in installed), None)
+
+
+def korean() -> bool:
+    """Whether figures speak Korean: Korean spoken, and a font that draws it."""
+    return i18n.korean() and hangul_font() is not None
+
+
+def words(text: str) -> str:
+    """A figure's text: Korean where korean() (a msg, translated), else English."""
+    return i18n.as_shown(text) if korean() else str(text)
 
 
 def pyplot():
-    """matplotlib.pyplot drawing to files (Agg); for a lab's own figure."""
+    """matplotlib.pyplot drawing to files (Agg); for a lab's own figure, in the
+    fonts of the language spoken (use_fonts)."""
     import matplotlib
 
     matplotlib.use("Agg")  # drawn to files; show() opens them afterwards
     import matplotlib.pyplot as plt
 
+    use_fonts()
     return plt
+
+
+def use_fonts() -> None:
+    """matplotlib's fonts for the language figures speak: in Korean DejaVu Sans
+    first and the Hangul font for what it lacks (matplotlib falls back glyph by
+    glyph), so the minus sign U+2212 and the log axes' mathtext stay DejaVu's
+    (Nanum has no U+2212: first, it would draw a box); else the defaults."""
+    import matplotlib
+
+    family = matplotlib.rcParamsDefault["font.family"]
+    if korean():
+        family = ["DejaVu Sans", hangul_font()]
+    matplotlib.rcParams["font.family"] = family
 
 
 def save(fig, path: Path) -> Path:
@@ -160,10 +213,13 @@ def held_out(results: dict) -> tuple[str, str, str]:
     every epoch, else the running training accuracy, called so (never a silent
     stand-in)."""
     runs = [r for seeds in results.values() for r in seeds]
-    for key, name in (("val_accuracy", "validation"), ("test_accuracy", "test")):
+    for key, name in (
+        ("val_accuracy", msg("validation")),
+        ("test_accuracy", msg("test")),
+    ):
         if all(r.history.get(key) for r in runs):
-            return key, name, "100 % − accuracy"
-    return "accuracy", "training", "Keras' running mean over each epoch"
+            return key, name, msg("100 % − accuracy")
+    return "accuracy", msg("training"), msg("Keras' running mean over each epoch")
 
 
 def curves(results: dict, path: Path, title: str = "") -> Path:
@@ -188,7 +244,7 @@ def curves(results: dict, path: Path, title: str = "") -> Path:
     if by_step:
         right.grid(False, axis="x", which="both")
     legend(left, len(results))
-    fig.suptitle(title or f"{path.parent.parent.name} · {path.parent.name}")
+    fig.suptitle(words(title) or f"{path.parent.parent.name} · {path.parent.name}")
     return save(fig, path)
 
 
@@ -211,23 +267,24 @@ def _loss_panel(ax, results: dict, by_step: bool) -> None:
             if r.diverged_at or not ok.all():
                 gone = x[~ok][0] if (~ok).any() else x[-1]
                 line(ax, x[ok], y[ok], look, shift=i)
-                diverged(ax, gone, look, f"{label} (diverged)" if label else None)
+                marked = words(msg("{variant} (diverged)", variant=label))
+                diverged(ax, gone, look, marked if label else None)
             else:
                 line(ax, x, y, look, label, shift=i)
-    ax.set(yscale="log", ylabel="training loss")
+    ax.set(yscale="log", ylabel=words(msg("training loss")))
     cap(ax, drawn)
-    ax.set(xlabel="iteration" if by_step else "epoch")
-    ax.set_title(
-        "training loss"
-        + (" by iteration" if by_step else "")
-        + (f" (moving mean of {window})" if window > 1 else "")
-    )
+    ax.set(xlabel=words(msg("iteration") if by_step else msg("epoch")))
+    title = msg("training loss by iteration") if by_step else msg("training loss")
+    if window > 1:
+        title = msg("{title} (moving mean of {window})", title=title, window=window)
+    ax.set_title(words(title))
 
 
 def _error_panel(ax, results: dict, by_step: bool) -> None:
     """curves' right panel: the held-out error by epoch, or per seed after a run
     counted in steps."""
     key, name, note = held_out(results)
+    name, note = words(name), words(note)
     for i, seeds in enumerate(results.values()):
         look = style(i)
         for k, r in enumerate(seeds):
@@ -239,12 +296,15 @@ def _error_panel(ax, results: dict, by_step: bool) -> None:
                 line(ax, np.arange(1, len(acc) + 1), 100 * (1 - acc), look, shift=i)
     if by_step:
         ax.set_xticks(range(len(results)), list(results), rotation=30, ha="right")
-        ax.set(ylabel="test error (%)", yscale="log")
-        ax.set_title("test error after training (100 % − accuracy), per seed")
+        ax.set(ylabel=words(msg("test error (%)")), yscale="log")
+        ax.set_title(
+            words(msg("test error after training (100 % − accuracy), per seed"))
+        )
         ax.set_xlim(-0.5, len(results) - 0.5)
     else:
-        ax.set(xlabel="epoch", ylabel=f"{name} error (%)", yscale="log")
-        ax.set_title(f"{name} error ({note})")
+        ax.set(xlabel=words(msg("epoch")), yscale="log")
+        ax.set(ylabel=words(msg("{data} error (%)", data=name)))
+        ax.set_title(words(msg("{data} error ({note})", data=name, note=note)))
 
 
 def distributions(acts: dict[str, list[np.ndarray]], path: Path, title: str) -> Path:
@@ -266,12 +326,12 @@ def distributions(acts: dict[str, list[np.ndarray]], path: Path, title: str) -> 
             ax.set_yticks([])
             ax.tick_params(labelsize=6)
             zeros = np.mean(values == 0)
-            label = f"layer {c + 1}: std {a.std():.2g}" + (
-                f", {zeros:.0%} = 0" if zeros else ""
-            )
-            ax.set_title(label, fontsize=7)
+            label = msg("layer {layer}: std {std:.2g}", layer=c + 1, std=a.std())
+            if zeros:
+                label = msg("{label}, {zeros:.0%} = 0", label=label, zeros=zeros)
+            ax.set_title(words(label), fontsize=7)
         axes[r][0].set_ylabel(name, fontsize=8)
-    fig.suptitle(title)
+    fig.suptitle(words(title))
     fig.tight_layout()
     return save(fig, path)
 
@@ -305,7 +365,8 @@ def trace(
                 losses = np.convolve(losses, np.ones(smooth) / smooth, mode="valid")
                 steps = steps[smooth - 1 :]
             if gone is not None:
-                diverged(ax, gone, look, f"{label} (diverged)" if label else None)
+                marked = words(msg("{variant} (diverged)", variant=label))
+                diverged(ax, gone, look, marked if label else None)
                 label = None
             line(ax, steps, losses, look, label, shift=i)
             drawn.append(losses)

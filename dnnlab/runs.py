@@ -7,6 +7,7 @@ from pathlib import Path
 
 from dnnlab.config import Config, ConfigError
 from dnnlab.files import FileProblem, why
+from dnnlab.i18n import _, as_shown
 
 
 def make_run_dir(log_dir: str | Path, name: str) -> Path:
@@ -23,14 +24,15 @@ def make_run_dir(log_dir: str | Path, name: str) -> Path:
             raise FileProblem(_cannot(path, e)) from None
         except OSError as e:
             raise FileProblem(_cannot(path, e)) from None
-    raise RuntimeError(f"no free run folder under {Path(log_dir) / name}")
+    raise RuntimeError(
+        _("no free run folder under {folder}").format(folder=Path(log_dir) / name)
+    )
 
 
 def _cannot(path: Path, e: OSError) -> str:
-    return (
-        f"cannot make the log folder {path}: {why(e)}; "
-        "choose another with --log-dir DIR"
-    )
+    return _(
+        "cannot make the log folder {path}: {why}; choose another with --log-dir DIR"
+    ).format(path=path, why=as_shown(why(e)))
 
 
 def run_folder(config: Config) -> Path:
@@ -48,6 +50,8 @@ def latest_run(config: Config) -> Path:
     runs = sorted(p for p in lab.iterdir() if p.is_dir()) if lab.is_dir() else []
     if not runs:
         raise ConfigError(
-            f"resume=True is not allowed: expected an earlier run in {lab}"
+            _("resume=True is not allowed: expected an earlier run in {folder}").format(
+                folder=lab
+            )
         )
     return runs[-1]

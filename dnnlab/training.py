@@ -23,9 +23,13 @@ from dnnlab.config import Config, ConfigError
 from dnnlab.data import Mnist, load_mnist, one_hot
 from dnnlab.evaluation import evaluate, predict  # noqa: F401 (predict: API)
 from dnnlab.files import clean, write_json
+from dnnlab.i18n import _, as_shown, msg, width
 from dnnlab.model import build_model, loss, optimizer
 from dnnlab.result import Result
 from dnnlab.runs import run_folder
+
+# A status an earlier run left, as the line that keeps it says it.
+STATUS = {"finished": msg("finished"), "diverged": msg("diverged")}
 
 
 def check_fits(config: Config, data: Mnist):
@@ -33,8 +37,10 @@ def check_fits(config: Config, data: Mnist):
     (x, y), val = data.split(config.validation_split, config.limit)
     if config.batch_size > len(x):
         raise ConfigError(
-            f"batch_size={config.batch_size} is not allowed: "
-            f"expected at most the {len(x)} training images"
+            _(
+                "batch_size={batch_size} is not allowed: "
+                "expected at most the {images} training images"
+            ).format(batch_size=config.batch_size, images=len(x))
         )
     return (x, y), val
 
@@ -60,16 +66,20 @@ def train(
     """
     run = open_run(config, data if data is not None else load_mnist(), run_dir)
     if run.before is not None and run.before.status != "interrupted":
-        print(f"{run.folder}: {run.before.status} earlier, kept")
+        print(_kept(run.before, run.folder))
         return run.before  # nothing to resume
     for line in config.ignored():
-        device.once(f"dnnlab: warning: {line}")
+        device.once(_("dnnlab: warning: {line}").format(line=as_shown(line)))
     model = compiled(config, run.steps_per_epoch * run.epochs)
     if config.checkpoint:
         checkpoint.check_room(run.folder, model)
     if run.saved is not None:
         run.saved.restore(model)
-        print(f"dnnlab: resumed after epoch {run.saved.epoch} from {run.saved.folder}")
+        print(
+            _("dnnlab: resumed after epoch {epoch} from {folder}").format(
+                epoch=run.saved.epoch, folder=run.saved.folder
+            )
+        )
     cbs = _callbacks(run, list(callbacks), detail)
     start = time.perf_counter()
     status = _fit(model, run, cbs, verbose)
@@ -78,10 +88,18 @@ def train(
     result = _summarize(model, run, status, test, start)
     if result.status == "interrupted":
         raise KeyboardInterrupt(
-            f"interrupted; results so far in {run.folder}; "
-            "run again with --resume to go on from the last finished epoch"
+            _(
+                "interrupted; results so far in {folder}; "
+                "run again with --resume to go on from the last finished epoch"
+            ).format(folder=run.folder)
         )
     return result
+
+
+def _kept(before: Result, folder: Path) -> str:
+    """The line saying that an earlier run's finished or diverged result is kept."""
+    status = as_shown(STATUS.get(before.status, before.status))
+    return _("{folder}: {status} earlier, kept").format(folder=folder, status=status)
 
 
 @dataclass
@@ -173,7 +191,7 @@ def _callbacks(run: Run, extra: list, detail: bool) -> list:
     its checkpoint, so a resume never logs it twice), the bar, the caller's own,
     TensorBoard. With plain_keras: Keras' validation (fit's validation_data), its
     TerminateOnNaN and its progress bar."""
-    c, (x, t), (x_val, _) = run.config, run.train, run.val
+    c, (x, t), x_val = run.config, run.train, run.val[0]
     sets = {"val": run.val} if len(x_val) and not c.plain_keras else {}
     if c.curves:
         test = run.data.x_test, one_hot(run.data.y_test)
@@ -187,7 +205,9 @@ def _callbacks(run: Run, extra: list, detail: bool) -> list:
         cbs.append(checkpoint.Checkpoint(run.folder, run.record, run.earlier))
     cbs += ([] if c.plain_keras else [_Progress()]) + extra
     if c.tensorboard and not device.tensorboard_available():
-        print("dnnlab: TensorBoard off (it writes through TensorFlow, not installed)")
+        print(
+            _("dnnlab: TensorBoard off (it writes through TensorFlow, not installed)")
+        )
     elif c.tensorboard:
         cbs.append(keras.callbacks.TensorBoard(str(run.folder), histogram_freq=1))
         if detail:
@@ -289,7 +309,9 @@ def _op_graph(model: keras.Model, folder: Path) -> None:
 
         write_graph(model, model.loss, folder)
     elif device.tensorboard_available():
-        device.once("dnnlab: no op graph in TensorBoard on JAX (TensorFlow traces it)")
+        device.once(
+            _("dnnlab: no op graph in TensorBoard on JAX (TensorFlow traces it)")
+        )
 
 
 def _summarize(model, run: Run, status: str, test: bool, start: float) -> Result:
@@ -307,7 +329,7 @@ def _summarize(model, run: Run, status: str, test: bool, start: float) -> Result
     if c.curves and status == "finished":  # the last epoch's, same weights
         train_acc = history["inference_accuracy"][-1]
     else:
-        _, train_acc, _ = evaluate(model, *run.train)
+        train_acc = evaluate(model, *run.train)[1]
     if c.tensorboard and device.tensorboard_available() and test:
         from dnnlab.tboard import write_images
 
@@ -339,8 +361,10 @@ def _diverged(trace: list[tuple[int, float]], steps_per_epoch: int) -> int | Non
         return None
     epoch = math.ceil(step / steps_per_epoch)
     print(
-        f"dnnlab: the training loss was no longer finite by step {step} "
-        f"(epoch {epoch}): training stopped there, reported as diverged"
+        _(
+            "dnnlab: the training loss was no longer finite by step {step} "
+            "(epoch {epoch}): training stopped there, reported as diverged"
+        ).format(step=step, epoch=epoch)
     )
     return epoch
 
@@ -379,7 +403,7 @@ class _Progress(keras.callbacks.ProgbarLogger):
         room = shutil.get_terminal_size().columns - 2 * len(str(self.target)) - 40
         kept = {}
         for name, value in logs.items():
-            room -= len(name) + 16
+            room -= width(name) + 16  # columns: a Hangul syllable takes two
             if room < 0:
                 break
             kept[name] = value

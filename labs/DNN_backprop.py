@@ -4,7 +4,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, Prediction, below, num
+from dnnlab import Claim, Config, Lab, Prediction, below, msg, num
 from dnnlab import scratch as s
 from dnnlab.explore import forward, train_by_hand, two_layer_start
 
@@ -227,7 +227,9 @@ def claim(results) -> Claim:
                 num,
             ),
             below(
-                f"first {COMPARED} steps' losses, |hand − Keras| < 1e-4",
+                msg(
+                    "first {steps} steps' losses, |hand − Keras| < 1e-4", steps=COMPARED
+                ),
                 net.stat(lambda r: r.extras["step_loss_difference"]),
                 1e-4,
                 num,

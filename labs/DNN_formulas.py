@@ -5,7 +5,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository'
 
 import time
 
-from dnnlab import Claim, Config, Lab, Prediction, above, below, column, num
+from dnnlab import Claim, Config, Lab, Prediction, above, below, column, msg, num
 from dnnlab import scratch as s
 
 import numpy as np
@@ -222,8 +222,11 @@ def claim(results) -> Claim:
         "named; each named convention changes the number",
         [
             below(
-                f"worst |slide − Keras| over the {len(results)} formulas < "
-                f"{tolerance:g}",
+                msg(
+                    "worst |slide − Keras| over the {n} formulas < {tolerance:g}",
+                    n=len(results),
+                    tolerance=tolerance,
+                ),
                 worst,
                 tolerance,
                 num,

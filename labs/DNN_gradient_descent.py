@@ -5,7 +5,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository'
 
 import time
 
-from dnnlab import Claim, Config, Lab, Prediction, above, below, column, num
+from dnnlab import Claim, Config, Lab, Prediction, above, below, column, msg, num
 from dnnlab import scratch as s
 from dnnlab.explore import MU, START, Rule, gradient, height, walk
 
@@ -164,8 +164,11 @@ def claim(results) -> Claim:
                 0.1,
             ),
             below(
-                f"every rule by hand vs Keras' optimizer, worst over 30 steps "
-                f"< {tolerance:g}",
+                msg(
+                    "every rule by hand vs Keras' optimizer, worst over 30 steps "
+                    "< {tolerance:g}",
+                    tolerance=tolerance,
+                ),
                 worst,
                 tolerance,
                 num,
@@ -173,7 +176,10 @@ def claim(results) -> Claim:
         ]
         + [
             below(
-                f"dnnlab's fused Adam vs Adam's formula < {tolerance:g}",
+                msg(
+                    "dnnlab's fused Adam vs Adam's formula < {tolerance:g}",
+                    tolerance=tolerance,
+                ),
                 adam.stat("dnnlab_vs_formula"),
                 tolerance,
                 num,

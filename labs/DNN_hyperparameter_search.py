@@ -8,7 +8,7 @@ import itertools
 import math
 import random
 
-from dnnlab import Claim, Config, Lab, Prediction, Seeds, Stat, above, pct, plots
+from dnnlab import Claim, Config, Lab, Prediction, Seeds, Stat, above, msg, pct, plots
 
 import numpy as np
 
@@ -142,9 +142,19 @@ def power(check, a: Stat, b: Stat):
     beyond 2 standard errors."""
     diff, se = a.mean - b.mean, math.sqrt(a.se**2 + b.se**2)
     need = math.ceil(a.n * (2 * se / diff) ** 2) if diff and a.n > 1 else None
-    more = f"; effect {100 * diff:+.2f} ± {100 * se:.2f} % (SE)"
-    more += f", beyond 2 SE from n ≈ {need}" if need and need > a.n else ""
-    return dataclasses.replace(check, numbers=check.numbers + more)
+    effect = {"effect": f"{100 * diff:+.2f}", "se": f"{100 * se:.2f}"}
+    if need and need > a.n:
+        numbers = msg(
+            "{numbers}; effect {effect} ± {se} % (SE), beyond 2 SE from n ≈ {need}",
+            numbers=check.numbers,
+            need=need,
+            **effect,
+        )
+    else:
+        numbers = msg(
+            "{numbers}; effect {effect} ± {se} % (SE)", numbers=check.numbers, **effect
+        )
+    return dataclasses.replace(check, numbers=numbers)
 
 
 def claim(results) -> Claim:
@@ -159,8 +169,13 @@ def claim(results) -> Claim:
         for b in at:
             ours, theirs = at_budget(results[better], b), at_budget(results[than], b)
             name = {"bayesian": "Bayesian"}.get
-            text = f"best of {b} trials: {name(better, better)} > {name(than, than)}"
-            text += f" (n = {n})"
+            text = msg(
+                "best of {b} trials: {better} > {than} (n = {n})",
+                b=b,
+                better=name(better, better),
+                than=name(than, than),
+                n=n,
+            )
             checks.append(power(above(text, ours, theirs, with_se), ours, theirs))
     return Claim(
         "at the same trial budget, random search finds a better configuration than "
@@ -232,7 +247,9 @@ LAB = Lab(
     options=OPTIONS,
     figures={"best_so_far.png": best_so_far},
     added={
-        f"val, best of {b} ± SE": lambda seeds, b=b: with_se(at_budget(seeds, b))
+        msg("val, best of {b} ± SE", b=b): lambda seeds, b=b: with_se(
+            at_budget(seeds, b)
+        )
         for b in BUDGETS
     },
     quick=("--trials", "1", "--final-epochs", "1", "--final-limit", "600"),

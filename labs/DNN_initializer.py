@@ -3,7 +3,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, Prediction, above, below, num, plots
+from dnnlab import Claim, Config, Lab, Prediction, above, below, msg, num, plots
 
 base = Config(
     name="DNN_initializer",
@@ -42,7 +42,8 @@ def at_initialization(results, path):
 
     x = _sample(load_mnist())
     acts = {n: activations(s[0].config, x) for n, s in results.items() if n in SHALLOW}
-    return plots.distributions(acts, path, "hidden-layer activations at initialization")
+    title = msg("hidden-layer activations at initialization")
+    return plots.distributions(acts, path, title)
 
 
 def kept(seeds):

@@ -3,7 +3,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, Prediction, below, num, plots
+from dnnlab import Claim, Config, Lab, Prediction, below, msg, num, plots
 
 base = Config(name="DNN_optimizer", hidden_units=(256, 256), epochs=3)
 rates = {
@@ -23,11 +23,14 @@ def claim(results) -> Claim:
         return results[name].stat(lambda r: r.iterations_to(LOSS))
 
     return Claim(
-        f"Momentum, RMSProp and Adam reach a training loss of {LOSS} in fewer "
-        "iterations than plain SGD",
+        msg(
+            "Momentum, RMSProp and Adam reach a training loss of {loss} in fewer "
+            "iterations than plain SGD",
+            loss=LOSS,
+        ),
         [
             below(
-                f"iterations to loss {LOSS}: {name} < SGD",
+                msg("iterations to loss {loss}: {name} < SGD", loss=LOSS, name=name),
                 iters(name),
                 iters("sgd"),
                 num,

@@ -12,7 +12,11 @@ The same notebooks are committed in notebooks/exercises/ (for a student without 
 repository's tools: open one and fill it in), rewritten by `make notebooks` where
 they changed.
 
-Usage: python scripts/make_exercises.py [DIR]      (default exercises/)
+In Korean (`--lang ko`, or the locale: `make exercises LANG=ko`): the docstrings'
+prose, the hints and the notebooks' text from dnnlab's catalog (dnnlab.i18n), the
+formulas and the code the same.
+
+Usage: python scripts/make_exercises.py [--lang en|ko] [DIR]  (default exercises/)
        python scripts/make_exercises.py --notebooks (notebooks/exercises/)
 """
 
@@ -29,7 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 import notebooks  # noqa: E402
-from dnnlab import scratch  # noqa: E402
+from dnnlab import i18n, scratch  # noqa: E402
+from dnnlab.i18n import _  # noqa: E402
 
 OUT = ROOT / "exercises"
 COMMITTED = ROOT / "notebooks" / "exercises"
@@ -99,8 +104,23 @@ def stub(m: re.Match) -> str:
 
 
 def student(source: str) -> str:
-    """The reference with each marked body replaced by its hints and a raise."""
-    return HEADER + BLOCK.sub(stub, source)
+    """The reference with each marked body replaced by its hints and a raise, in
+    the language spoken."""
+    return _(HEADER) + BLOCK.sub(stub, spoken(source))
+
+
+def spoken(source: str) -> str:
+    """scratch.py's source with its docstrings and hints in the language spoken."""
+    if not i18n.korean():
+        return source
+    for fn in vars(scratch).values():
+        if inspect.isfunction(fn) and fn.__module__ == scratch.__name__:
+            lines = _(inspect.getdoc(fn)).split("\n")
+            korean = "\n".join(
+                [lines[0], *(f"    {t}" if t else "" for t in lines[1:])]
+            )
+            source = source.replace(f'"""{fn.__doc__}"""', f'"""{korean}"""', 1)
+    return HINT.sub(lambda m: m.group(0).replace(m.group(1), _(m.group(1))), source)
 
 
 def without_docstring(fn) -> str:
@@ -114,17 +134,44 @@ def functions() -> dict[str, tuple[str, str]]:
     without the docstring)."""
     return {
         name: (
-            inspect.getdoc(fn),
-            BLOCK.sub(stub, without_docstring(fn) + "\n").rstrip("\n"),
+            _(inspect.getdoc(fn)),
+            BLOCK.sub(stub, spoken(without_docstring(fn)) + "\n").rstrip("\n"),
         )
         for name, fn in vars(scratch).items()
         if inspect.isfunction(fn) and fn.__module__ == scratch.__name__
     }
 
 
+def docstrings() -> dict[str, str]:
+    """Each function of scratch.py's docstring, as inspect cleans it."""
+    return {
+        name: inspect.getdoc(fn)
+        for name, fn in vars(scratch).items()
+        if inspect.isfunction(fn) and fn.__module__ == scratch.__name__
+    }
+
+
+HINT = re.compile(r"^ *# hint: (.*)$", re.M)
+
+
+def hints() -> list[str]:
+    """The text of each `# hint:` line of scratch.py, in order."""
+    return HINT.findall(inspect.getsource(scratch))
+
+
 def uses(name: str) -> set[str]:
     """The global names a function of scratch.py refers to."""
     return set(getattr(scratch, name).__code__.co_names)
+
+
+HOW = (
+    "Write each function's body where it says TODO and run the cell after it: it "
+    "checks your function alone (the others it calls are the reference's) against "
+    "central differences, the reference and Keras, and says what passes or what is "
+    "wrong, where and by how much. Your code has 10 s in each check (an endless loop "
+    "is a FAIL line, not a hang; `check(f, seconds=60)` gives it longer). Shapes: x "
+    "is (N, D), a batch of N rows; W is (D, M); t is one-hot (N, C)."
+)
 
 
 def notebook(topic: str) -> nbformat.NotebookNode:
@@ -137,16 +184,9 @@ def notebook(topic: str) -> nbformat.NotebookNode:
         imports += f"\nfrom dnnlab.scratch import {', '.join(imported)}"
     new = nbformat.v4
     cells = [
-        new.new_markdown_cell(
-            f"# {title}\n\n{intro}\n\nWrite each function's body where it says TODO "
-            "and run the cell after it: it checks your function alone (the others it "
-            "calls are the reference's) against central differences, the reference "
-            "and Keras, and says what passes or what is wrong, where and by how much. "
-            "Your code has 10 s in each check (an endless loop is a FAIL line, not a "
-            "hang; `check(f, seconds=60)` gives it longer). "
-            "Shapes: x is (N, D), a batch of N rows; W is (D, M); t is one-hot (N, C)."
-        ),
+        new.new_markdown_cell(f"# {_(title)}\n\n{_(intro)}\n\n" + _(HOW)),
         new.new_code_cell(notebooks.SETUP),
+        *([new.new_code_cell(notebooks.KOREAN)] if i18n.korean() else []),
         new.new_code_cell(imports),
     ]
     for name in names:
@@ -158,7 +198,7 @@ def notebook(topic: str) -> nbformat.NotebookNode:
         ]
     if len(names) > 1:
         cells += [
-            new.new_markdown_cell("## All of them"),
+            new.new_markdown_cell(_("## All of them")),
             new.new_code_cell(f"check({', '.join(names)})"),
         ]
     for i, cell in enumerate(cells):
@@ -207,7 +247,11 @@ if __name__ == "__main__":
         for file in publish():
             print(f"wrote {file.relative_to(ROOT)}")
         sys.exit(0)
-    out = Path(sys.argv[1]) if sys.argv[1:] else OUT
+    args = sys.argv[1:]
+    if args[:1] == ["--lang"] and args[1:2]:
+        i18n.use(args[1])
+        args = args[2:]
+    out = Path(args[0]) if args else OUT
     for file, written in write(out):
         path = file.relative_to(Path.cwd()) if file.is_relative_to(Path.cwd()) else file
         print(

@@ -9,9 +9,16 @@ one opens TensorBoard inline (tagged skip-execution: CI does not start it).
 Cell ids are their places, so an unchanged lab gives the same cells; a notebook
 whose cells are unchanged is left as it is, outputs and all.
 
-Usage: python scripts/notebooks.py             write notebooks/ (changed labs only)
-       python scripts/notebooks.py run [LAB…]  execute in place with the defaults
-                                               (default: the seven slide labs)
+Each lab has a Korean notebook too, notebooks/ko/<lab>.ipynb: the same cells,
+its Markdown and outputs in Korean (dnnlab.i18n), the code the same but for one
+cell that chooses the language.
+
+Usage: python scripts/notebooks.py             write notebooks/ and notebooks/ko/
+                                               (changed labs only)
+       python scripts/notebooks.py run [--lang en|ko] [LAB…]
+                                               execute in place with the defaults
+                                               (default: the seven slide labs, in
+                                               both languages)
 """
 
 from __future__ import annotations
@@ -24,7 +31,8 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from dnnlab import registry  # noqa: E402
+from dnnlab import i18n, registry  # noqa: E402
+from dnnlab.i18n import _  # noqa: E402
 
 OUT = ROOT / "notebooks"
 # The address Colab installs dnnlab from: the course puts its repository here.
@@ -56,12 +64,19 @@ def header(lab: registry.Entry) -> str:
     out = []
     for key, text in lab.declaration().header():
         if key == "Title":
-            out.append(f"# {text}")
+            out.append(f"# {_(text)}")
         elif key == "Run":
-            out.append(f"As a script: `{text}`; `make {lab.target}`.")
+            line = _("As a script: `{command}`; `make {target}`.")
+            out.append(line.format(command=text, target=lab.target))
         else:
-            out.append(f"**{key}:** {text}")
+            out.append(f"**{_(key)}:** {_(text)}")
+    if i18n.korean():
+        out.append(_("[English](../{name}.ipynb)").format(name=lab.path))
     return "\n\n".join(out)
+
+
+# The cell that makes a Korean notebook speak Korean (the code otherwise the same).
+KOREAN = 'from dnnlab import i18n\n\ni18n.use("ko")  # 출력: 한국어'
 
 
 # The script's way to find dnnlab: the setup cell's job in a notebook.
@@ -152,30 +167,39 @@ def explore(declared) -> list:
         new.new_code_cell(f"from dnnlab.explore import {name}\n\n{name}()")
         for name in declared.explorers
     ]
-    head = (
+    head = _(
         "## Explore\n\nMove the sliders: the figure and the line under it redraw "
         "from the same code as this lab (dnnlab/explore.py)."
     )
     return [new.new_markdown_cell(head), *cells] if cells else []
 
 
-def notebook(lab: registry.Entry) -> nbformat.NotebookNode:
+def notebook(lab: registry.Entry, lang: str = "en") -> nbformat.NotebookNode:
+    """The lab's notebook in `lang`: its Markdown and outputs, not its code."""
+    with i18n.speaking(lang):
+        return _notebook(lab)
+
+
+def _notebook(lab: registry.Entry) -> nbformat.NotebookNode:
     name = lab.file.stem
     new = nbformat.v4
     declared = lab.declaration()
     cells = [
         new.new_markdown_cell(header(lab)),
         new.new_code_cell(SETUP),
+        *([new.new_code_cell(KOREAN)] if i18n.korean() else []),
         *(new.new_code_cell(c) for c in chunks(lab)),
         *predict_first(declared),
-        new.new_markdown_cell("## Run the lab"),
+        new.new_markdown_cell(_("## Run the lab")),
         new.new_code_cell(FLAGS, metadata={"tags": ["parameters"]}),
         new.new_code_cell(RUN),
         new.new_code_cell(REVIEW),
         *explore(declared),
         new.new_markdown_cell(
-            "## TensorBoard\n\nThe runs of this lab, inline (in a terminal: "
-            f"`tensorboard --logdir logs/{name}`)."
+            _(
+                "## TensorBoard\n\nThe runs of this lab, inline (in a terminal: "
+                "`tensorboard --logdir logs/{name}`)."
+            ).format(name=name)
         ),
         new.new_code_cell(
             f"%load_ext tensorboard\n%tensorboard --logdir logs/{name}",
@@ -189,8 +213,9 @@ def notebook(lab: registry.Entry) -> nbformat.NotebookNode:
     return nb
 
 
-def path(lab: registry.Entry) -> Path:
-    return OUT / f"{lab.path}.ipynb"
+def path(lab: registry.Entry, lang: str = "en") -> Path:
+    """notebooks/<lab>.ipynb, or notebooks/ko/<lab>.ipynb for Korean."""
+    return OUT / ("" if lang == "en" else lang) / f"{lab.path}.ipynb"
 
 
 def sources(nb) -> list[tuple]:
@@ -205,12 +230,13 @@ def generate() -> list[Path]:
     """Write each lab's notebook where its cells changed; the paths written."""
     written = []
     for lab in registry.LABS:
-        nb, file = notebook(lab), path(lab)
-        if file.is_file() and sources(nbformat.read(file, 4)) == sources(nb):
-            continue
-        file.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, file)
-        written.append(file)
+        for lang in i18n.LANGUAGES:
+            nb, file = notebook(lab, lang), path(lab, lang)
+            if file.is_file() and sources(nbformat.read(file, 4)) == sources(nb):
+                continue
+            file.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, file)
+            written.append(file)
     return written
 
 
@@ -229,12 +255,16 @@ def execute(nb, cwd: Path, timeout: int | None = None):
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["run"]:  # the named labs, else the seven slide labs
+        names, langs = sys.argv[2:], i18n.LANGUAGES
+        if names[:1] == ["--lang"]:
+            langs, names = names[1:2], names[2:]
         by_path = {lab.path: lab for lab in registry.LABS}
-        chosen = [by_path[n] for n in sys.argv[2:]] or registry.group("labs")
-        for lab in chosen:
-            file = path(lab)
-            print(f"running {file.relative_to(ROOT)}", flush=True)
-            nbformat.write(execute(nbformat.read(file, 4), file.parent), file)
+        chosen = [by_path[n] for n in names] or registry.group("labs")
+        for lang in langs:
+            for lab in chosen:
+                file = path(lab, lang)
+                print(f"running {file.relative_to(ROOT)}", flush=True)
+                nbformat.write(execute(nbformat.read(file, 4), file.parent), file)
     else:
         for file in generate():
             print(f"wrote {file.relative_to(ROOT)}")

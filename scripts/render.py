@@ -4,12 +4,14 @@ numbers and its own claim (make results; --render alone redraws them)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import places
 from places import read_json, remedy, stem
 
-from dnnlab import files, registry
-from dnnlab.claims import Claim, pct
+from dnnlab import files, i18n, registry
+from dnnlab.claims import HOLDS, Claim, pct
+from dnnlab.i18n import _, msg
 from dnnlab.lab import Lab, load, table
 
 
@@ -45,7 +47,7 @@ def judge(lab: str) -> tuple[dict, Lab, dict, Claim]:
     results = load(path, remedy(path))
     claim = declared.claim(results)
     if saved["seeds"] == 1:
-        claim.notes.append("rests on one seed")
+        claim.notes.append(msg("rests on one seed"))
     return saved, declared, results, claim
 
 
@@ -60,23 +62,35 @@ def source(declared: Lab) -> tuple[str, str]:
 def section(
     i: int, lab: str, saved: dict, declared: Lab, results: dict, claim: Claim
 ) -> str:
-    shown = table(results, saved["target"], "variant", declared.columns, declared.added)
+    shown = table(
+        results, saved["target"], msg("variant"), declared.columns, declared.added
+    )
     figures = "\n\n".join(
         f"![{p.stem}](docs/figures/{p.name})"
         for p in sorted(places.FIGURES.glob(f"{stem(lab)}__*.png"))
     )
     v = saved["versions"]
     kind, shows = source(declared)
+    named = {"book": _("**The book:**"), "paper": _("**The paper:**")}
+    run = _(
+        "Run: `{command}`, {minutes:.1f} min on {machine}, Keras {keras}, "
+        "TensorFlow {tensorflow}, {date}."
+    )
     return "\n\n".join(
         [
-            f"## {i}. {declared.title}",
-            *([f"**The {kind}:** {shows}"] if shows else []),
+            f"## {i}. {_(declared.title)}",
+            *([f"{named[kind]} {_(shows)}"] if shows else []),
             claim.markdown(saved["seeds"]),
             shown.markdown(),
             figures,
-            f"Run: `{saved['command']}`, {saved['wall'] / 60:.1f} min on "
-            f"{v['machine']}, Keras {v.get('keras')}, TensorFlow "
-            f"{v.get('tensorflow')}, {saved['date']}.",
+            run.format(
+                command=saved["command"],
+                minutes=saved["wall"] / 60,
+                machine=v["machine"],
+                keras=v.get("keras"),
+                tensorflow=v.get("tensorflow"),
+                date=saved["date"],
+            ),
         ]
     )
 
@@ -88,12 +102,13 @@ def group(labs: list[str], first: int = 1) -> tuple[list, list, list, float]:
         saved, declared, results, claim = judge(lab)
         walls += saved["wall"]
         sections.append(section(i, lab, saved, declared, results, claim))
-        verdict = claim.verdict if claim.verdict == "holds" else f"**{claim.verdict}**"
+        verdict = _(claim.verdict)
+        verdict = verdict if claim.verdict == HOLDS else f"**{verdict}**"
         summary.append(
-            f"| {i} | {claim.sentence} | {verdict} | `make {places.TARGETS[lab]}` |"
+            f"| {i} | {_(claim.sentence)} | {verdict} | `make {places.TARGETS[lab]}` |"
         )
         readme.append(
-            f"| `make {places.TARGETS[lab]}` | {declared.title} | "
+            f"| `make {places.TARGETS[lab]}` | {_(declared.title)} | "
             f"{headline(declared, results)} "
             f"| {verdict} |"
         )
@@ -103,33 +118,38 @@ def group(labs: list[str], first: int = 1) -> tuple[list, list, list, float]:
 def headline(declared: Lab, results: dict) -> str:
     """The README's number for a lab: the best variant's test accuracy."""
     if not declared.net:
-        return "– (trains no net on MNIST)"
+        return _("– (trains no net on MNIST)")
     best = max(results, key=lambda n: results[n].stat("test_accuracy").mean)
     return f"{pct(results[best].stat('test_accuracy'))} ({best})"
 
 
-HEAD = "| # | claim | verdict | command |\n|---|---|---|---|\n"
+def head() -> str:
+    """A summary table's header row."""
+    return _("| # | claim | verdict | command |") + "\n|---|---|---|---|\n"
 
 
 def textbook_part(lecture: list[str], summary: list, sections: list) -> list[str]:
     """The textbook's side-by-side part of RESULTS.md."""
+    naive = _(
+        "Chapter 6 of *Deep Learning from Scratch* (Saito) has nine programs (ch06/ "
+        "in oreilly-japan/deep-learning-from-scratch). labs/textbook/ runs eight of "
+        "them with dnnlab's Config or dnnlab/scratch.py; each section says what the "
+        "book ran and shows, where the set-up differs, and whether the book's result "
+        "holds here. The ninth, `optimizer_compare_naive.py` (Fig. 6-8, the update "
+        "rules on the bowl x²/20 + y²), is the lecture's lab DNN_gradient_descent "
+        "(section {section})."
+    )
     return [
-        "# The textbook, side by side",
-        "Chapter 6 of *Deep Learning from Scratch* (Saito) has nine "
-        "programs (ch06/ in oreilly-japan/deep-learning-from-scratch). "
-        "labs/textbook/ runs eight of them with dnnlab's Config or "
-        "dnnlab/scratch.py; each section says what the book ran and "
-        "shows, where the set-up differs, and whether the book's result "
-        "holds here. The ninth, `optimizer_compare_naive.py` (Fig. 6-8, "
-        "the update rules on the bowl x²/20 + y²), is the lecture's lab "
-        f"DNN_gradient_descent (section {lecture.index(places.NAIVE) + 1})."
+        _("# The textbook, side by side"),
+        naive.format(section=lecture.index(places.NAIVE) + 1)
         if places.NAIVE in lecture
         else "",
-        "| program | lab |\n|---|---|\n"
+        _("| program | lab |")
+        + "\n|---|---|\n"
         + "\n".join(
             f"| `{program}.py` | `{lab}` |" for program, lab in places.PROGRAMS.items()
         ),
-        HEAD + "\n".join(summary),
+        head() + "\n".join(summary),
         *sections,
     ]
 
@@ -137,61 +157,88 @@ def textbook_part(lecture: list[str], summary: list, sections: list) -> list[str
 def papers_part(summary: list, sections: list) -> list[str]:
     """The papers' side-by-side part of RESULTS.md."""
     return [
-        "# The papers, side by side",
-        "The lecture's claims come from a handful of papers, each with "
-        "an MNIST figure or table. labs/papers/ runs each one's set-up "
-        "with dnnlab's Config, shortened where 2 cores demand it (each "
-        "section says so); each section quotes what the paper ran and "
-        "shows, and whether it holds here.",
-        HEAD + "\n".join(summary),
+        _("# The papers, side by side"),
+        _(
+            "The lecture's claims come from a handful of papers, each with an MNIST "
+            "figure or table. labs/papers/ runs each one's set-up with dnnlab's "
+            "Config, shortened where 2 cores demand it (each section says so); each "
+            "section quotes what the paper ran and shows, and whether it holds here."
+        ),
+        head() + "\n".join(summary),
         *sections,
     ]
 
 
-def write_readme_table(readme: list[str]) -> None:
-    """The README's table of the lecture's labs, between its markers."""
+# Each language's page and README beside the English: RESULTS.ko.md, README.ko.md.
+SUFFIX = {"en": "", "ko": ".ko"}
+
+
+def beside(path: Path, lang: str) -> Path:
+    """RESULTS.md's page in `lang`: RESULTS.ko.md beside it for Korean."""
+    return path.with_name(path.stem + SUFFIX[lang] + path.suffix)
+
+
+def write_readme_table(readme: list[str], path: Path) -> None:
+    """A README's table of the lecture's labs, between its markers."""
     lines = [
-        "| command | lab | best test accuracy (variant) | claim |",
+        _("| command | lab | best test accuracy (variant) | claim |"),
         "|---|---|---|---|",
         *readme,  # the textbook's and the papers' are on RESULTS.md
     ]
-    page = places.README.read_text()
+    page = path.read_text()
     block = f"{places.README_START}\n" + "\n".join(lines) + f"\n{places.README_END}"
     page = re.sub(
         re.escape(places.README_START) + ".*?" + re.escape(places.README_END),
-        lambda _: block,
+        lambda _m: block,
         page,
         flags=re.S,
     )
-    files.write(places.README, page)
+    files.write(path, page)
 
 
-def render(labs: list[str], figures: bool = True) -> None:
-    if figures:
-        for lab in labs:
-            draw(lab)
+def page(labs: list[str]) -> tuple[str, list[str]]:
+    """RESULTS.md's text and the README's rows, in the language spoken."""
     lecture = [lab for lab in labs if lab in places.LABS]
     textbook = [lab for lab in labs if lab in places.BOOK]
     sections, summary, readme, walls = group(lecture)
-    b_sections, b_summary, _, b_walls = group(textbook, len(lecture) + 1)
+    b_sections, b_summary, _r, b_walls = group(textbook, len(lecture) + 1)
     papers = [lab for lab in labs if lab in places.PAPERS]
-    p_sections, p_summary, _, p_walls = group(papers, len(lecture) + len(textbook) + 1)
+    p_sections, p_summary, _r, p_walls = group(papers, len(lecture) + len(textbook) + 1)
+    intro = _(
+        "Written by `make results` (scripts/results.py) from the labs' saved results "
+        "in docs/results/; every number and verdict below comes from the lab's own "
+        "`claim()` on those numbers. A difference counts when it exceeds twice its "
+        "standard error over the seeds (dnnlab/claims.py); otherwise the verdict says "
+        "*within seed noise*. The lecture's labs took {lecture:.1f} min in all, the "
+        "textbook's {textbook:.1f} min, the papers' {papers:.1f} min (2 cores, no GPU)."
+    )
     text = "\n\n".join(
         [
-            "# RESULTS: the lecture's claims, checked over seeds",
-            "Written by `make results` (scripts/results.py) from the labs' saved "
-            "results in docs/results/; every number and verdict below comes from "
-            "the lab's own `claim()` on those numbers. A difference counts when it "
-            "exceeds twice its standard error over the seeds (dnnlab/claims.py); "
-            f"otherwise the verdict says *within seed noise*. The lecture's labs took "
-            f"{walls / 60:.1f} min in all, the textbook's {b_walls / 60:.1f} min, "
-            f"the papers' {p_walls / 60:.1f} min (2 cores, no GPU).",
-            HEAD + "\n".join(summary),
+            _("# RESULTS: the lecture's claims, checked over seeds"),
+            "[English](RESULTS.md)"
+            if i18n.korean()
+            else "한국어: [RESULTS.ko.md](RESULTS.ko.md)",
+            intro.format(
+                lecture=walls / 60, textbook=b_walls / 60, papers=p_walls / 60
+            ),
+            head() + "\n".join(summary),
             *sections,
             *(textbook_part(lecture, b_summary, b_sections) if textbook else []),
             *(papers_part(p_summary, p_sections) if papers else []),
         ]
     )
-    files.write(places.PAGE, text + "\n")
-    write_readme_table(readme)
-    print(f"wrote RESULTS.md and the README's lab table ({len(labs)} labs)")
+    return text + "\n", readme
+
+
+def render(labs: list[str], figures: bool = True) -> None:
+    """The figures, then RESULTS.md and the README's table in each language."""
+    if figures:
+        for lab in labs:
+            draw(lab)
+    for lang in i18n.LANGUAGES:
+        with i18n.speaking(lang):
+            text, rows = page(labs)
+            files.write(beside(places.PAGE, lang), text)
+            if beside(places.README, lang).is_file():
+                write_readme_table(rows, beside(places.README, lang))
+    print(f"wrote RESULTS.md, RESULTS.ko.md and the READMEs' tables ({len(labs)} labs)")

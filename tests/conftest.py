@@ -12,6 +12,10 @@ import numpy as np
 import pytest
 
 LABS = Path(__file__).parent.parent / "labs"
+# English unless a test asks for Korean (a developer's LANG=ko_KR leaves the English
+# tests English); a Korean message without its translation is an error, not English.
+os.environ["DNNLAB_LANG"] = "en"
+os.environ["DNNLAB_STRICT_LANG"] = "1"
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from conftest import LABS
 
-from dnnlab import registry
+from dnnlab import i18n, registry
 
 sys.path.insert(0, str(LABS.parent / "scripts"))
 import make_exercises  # noqa: E402
@@ -44,6 +44,7 @@ def test_one_notebook_per_lab_and_the_committed_ones_are_current():
     if tracked:  # a git checkout: exactly the seven and the exercises' are committed
         assert sorted(tracked) == sorted(
             [f"notebooks/{p.path}.ipynb" for p in SLIDES]
+            + [f"notebooks/ko/{p.path}.ipynb" for p in SLIDES]
             + [f"notebooks/exercises/{t}.ipynb" for t in make_exercises.TOPICS]
         )
     for lab in registry.LABS:  # every lab makes one; the same twice
@@ -51,15 +52,17 @@ def test_one_notebook_per_lab_and_the_committed_ones_are_current():
             notebooks.notebook(lab)
         )
     for lab in SLIDES:
-        saved = nbformat.read(notebooks.path(lab), 4)
-        assert notebooks.sources(saved) == notebooks.sources(notebooks.notebook(lab)), (
-            f"{lab.path}: run make notebooks"
-        )
+        for lang in i18n.LANGUAGES:
+            saved = nbformat.read(notebooks.path(lab, lang), 4)
+            made = notebooks.notebook(lab, lang)
+            assert notebooks.sources(saved) == notebooks.sources(made), (
+                f"{lab.path} ({lang}): run make notebooks"
+            )
 
 
 def test_an_unchanged_lab_is_not_written_again(tmp_path, monkeypatch):
     monkeypatch.setattr(notebooks, "OUT", tmp_path)
-    assert len(notebooks.generate()) == len(registry.LABS)
+    assert len(notebooks.generate()) == len(registry.LABS) * len(i18n.LANGUAGES)
     first = {p: p.read_bytes() for p in tmp_path.rglob("*.ipynb")}
     assert notebooks.generate() == []
     assert {p: p.read_bytes() for p in tmp_path.rglob("*.ipynb")} == first
@@ -126,9 +129,32 @@ def test_committed_notebook_is_executed(lab):
     assert not any(o.output_type == "error" for o in outs)
 
 
-def quick(lab: registry.Entry, logs: Path, *flags: str):
+@pytest.mark.parametrize("lab", SLIDES, ids=lambda lab: lab.path)
+def test_committed_korean_notebook_is_executed_in_korean(lab):
+    """Its Markdown, the table's headers, the verdict and the review in Korean; the
+    code cells the English notebook's, and one that chooses Korean."""
+    korean = i18n.catalog("ko")
+    nb = nbformat.read(notebooks.path(lab, "ko"), 4)
+    english = notebooks.notebook(lab)
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    assert (
+        code
+        == [c.source for c in english.cells if c.cell_type == "code"][:1]
+        + [notebooks.KOREAN]
+        + [c.source for c in english.cells if c.cell_type == "code"][1:]
+    )
+    assert i18n.HANGUL.search(nb.cells[0].source)
+    outs = outputs(nb)
+    assert any(korean["test acc"] in text(o) for o in outs)
+    verdict, review = verdict_and_review(nb)
+    assert "판정: " in verdict and "verdict:" not in verdict
+    assert review.startswith(korean["No prediction was given."])
+    assert not any(o.output_type == "error" for o in outs)
+
+
+def quick(lab: registry.Entry, logs: Path, *flags: str, lang: str = "en"):
     """The lab's notebook with the quick run's flags."""
-    nb = notebooks.notebook(lab)
+    nb = notebooks.notebook(lab, lang)
     (cell,) = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     flags = [*lab.declaration().quick_run(), "--log-dir", str(logs), *flags]
     cell.source = f"flags = {' '.join(flags)!r}"
@@ -161,3 +187,19 @@ def test_a_bad_flag_is_one_line_in_a_notebook(mnist, tmp_path):
         notebooks.execute(quick(lab, tmp_path, "--epochs", "x"), tmp_path, timeout=300)
     assert "LAB.run: error: argument --epochs: invalid int value: 'x'" in str(e.value)
     assert "SystemExit" not in str(e.value)
+
+
+@pytest.mark.slow
+@pytest.mark.kernel
+def test_the_korean_softmax_notebook_runs_in_a_kernel(mnist, tmp_path):
+    """notebooks/ko/DNN_softmax.ipynb's quick run in a fresh kernel (make test-all
+    on TensorFlow, make test-jax on JAX): the verdict in Korean."""
+    lab = BY_PATH["DNN_softmax"]
+    nb = notebooks.execute(quick(lab, tmp_path, lang="ko"), tmp_path, timeout=600)
+    outs = outputs(nb)
+    assert any(f"dnnlab: backend {BACKEND}" in text(o) for o in outs)
+    verdict, review = verdict_and_review(nb)
+    assert verdict.strip().splitlines()[-1].startswith("판정: ")
+    assert any(w in verdict for w in ("성립", "시드 잡음 이내"))
+    assert i18n.HANGUL.search(review)
+    assert not any(o.output_type == "error" for o in outs)

@@ -3,7 +3,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, Prediction, below, loss, plots
+from dnnlab import Claim, Config, Lab, Prediction, below, loss, msg, plots
 
 import numpy as np
 
@@ -61,7 +61,11 @@ def claim(results) -> Claim:
         "its best rate",
         [
             below(
-                f"final training cost: {best(results, 'adam')} < {best(results, rule)}",
+                msg(
+                    "final training cost: {adam} < {other}",
+                    adam=best(results, "adam"),
+                    other=best(results, rule),
+                ),
                 adam,
                 results[best(results, rule)].stat(final_cost),
                 loss,

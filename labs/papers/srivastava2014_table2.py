@@ -3,7 +3,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, Prediction, below, measures
+from dnnlab import Claim, Config, Lab, Prediction, below, measures, msg
 
 dropout = Config(
     name="srivastava2014_table2",
@@ -57,7 +57,13 @@ def claim(results) -> Claim:
             ),
             *(
                 below(
-                    f"test error, {name}: < the paper's {paper:.2%}", err(name), paper
+                    msg(
+                        "test error, {name}: < the paper's {paper:.2%}",
+                        name=name,
+                        paper=paper,
+                    ),
+                    err(name),
+                    paper,
                 )
                 for name, paper in PAPER.items()
             ),

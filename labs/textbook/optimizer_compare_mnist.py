@@ -3,7 +3,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, Prediction, above, loss, measures, plots
+from dnnlab import Claim, Config, Lab, Prediction, above, loss, measures, msg, plots
 
 base = Config(
     name="optimizer_compare_mnist",
@@ -39,7 +39,7 @@ def claim(results) -> Claim:
         "AdaGrad a little ahead",
         [
             above(
-                f"last 100 iterations, loss: SGD > {label}",
+                msg("last 100 iterations, loss: SGD > {rule}", rule=label),
                 r["sgd"].stat(measures.tail_loss),
                 r[name].stat(measures.tail_loss),
                 loss,
@@ -48,7 +48,9 @@ def claim(results) -> Claim:
         ]
         + [
             above(
-                f"mean loss over the 2,000 iterations: {label} > AdaGrad",
+                msg(
+                    "mean loss over the 2,000 iterations: {rule} > AdaGrad", rule=label
+                ),
                 r[name].stat(measures.mean_loss),
                 r["adagrad"].stat(measures.mean_loss),
                 loss,

@@ -491,7 +491,7 @@ LAYERS = {
         keras_dense,
         lambda p: p["x"] @ p["W"] + p["b"],
         ("x", "W", "b"),
-        "Keras' Dense",
+        msg("Keras' Dense"),
     ),
     "relu": Layer(
         away_from_zero,  # the derivative at the kink is not defined
@@ -528,7 +528,7 @@ LAYERS = {
         lambda x, p, mask: dropout_case()[2],  # Keras drew the mask given
         lambda p: ops_dropout(p, dropout_case()[1], DROP),
         ("x",),
-        "Keras' Dropout (its mask given)",
+        msg("Keras' Dropout (its mask given)"),
     ),
 }
 
@@ -616,7 +616,7 @@ def inference_case() -> Case:
         (
             Reference(msg("the reference"), {"out": ref.batchnorm_inference(**inputs)}),
             Reference(
-                "Keras' BatchNormalization (training=False)", {"out": keras}, True
+                msg("Keras' BatchNormalization (training=False)"), {"out": keras}, True
             ),
         ),
     )

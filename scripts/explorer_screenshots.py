@@ -14,6 +14,7 @@ Usage: python scripts/explorer_screenshots.py [OUT_DIR]
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -73,18 +74,29 @@ def notebook(folder: Path) -> str:
     return "explore.ipynb"
 
 
-def drive(url: str, out: Path) -> dict:
-    """Run the cell, screenshot, move the slider, screenshot: what the page
-    showed before and after."""
-    from playwright.sync_api import expect, sync_playwright
+@contextlib.contextmanager
+def lab_page(url: str, height: int):
+    """A JupyterLab page in Debian's chromium (Playwright), once its kernel is
+    idle (a cell run earlier never runs)."""
+    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=shutil.which("chromium"), args=["--no-sandbox"]
         )
-        page = browser.new_page(viewport={"width": 1300, "height": 1100})
+        page = browser.new_page(viewport={"width": 1300, "height": height})
         page.goto(url)
         page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=120_000)
+        yield page
+        browser.close()
+
+
+def drive(url: str, out: Path) -> dict:
+    """Run the cell, screenshot, move the slider, screenshot: what the page
+    showed before and after."""
+    from playwright.sync_api import expect
+
+    with lab_page(url, 1100) as page:
         page.locator(".jp-Cell .cm-content").first.click()
         page.keyboard.press("Shift+Enter")
         box = page.locator(".widget-vbox").first
@@ -105,7 +117,6 @@ def drive(url: str, out: Path) -> dict:
         seen["figure changed"] = figure.get_attribute("src") != first
         seen["readout"] = rate.locator(".widget-readout").inner_text()
         box.screenshot(path=out / "explorer_bowl_after.png")
-        browser.close()
     return seen
 
 

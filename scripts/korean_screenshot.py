@@ -17,22 +17,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from explorer_screenshots import ROOT, TOKEN, free_port, jupyterlab
+from explorer_screenshots import ROOT, TOKEN, free_port, jupyterlab, lab_page
 
 NOTEBOOK = ROOT / "notebooks" / "ko" / "DNN_softmax.ipynb"
 
 
 def drive(url: str, out: Path) -> dict:
     """The notebook's run cell in view, screenshot; what the page showed."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=shutil.which("chromium"), args=["--no-sandbox"]
-        )
-        page = browser.new_page(viewport={"width": 1300, "height": 1000})
-        page.goto(url)
-        page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=120_000)
+    with lab_page(url, 1000) as page:
         verdict = page.get_by_text("판정: ").last
         verdict.scroll_into_view_if_needed(timeout=60_000)
         page.mouse.wheel(0, 250)  # the verdict low on the page, the table above it
@@ -44,7 +36,6 @@ def drive(url: str, out: Path) -> dict:
             ),
         }
         page.screenshot(path=out)
-        browser.close()
     return seen
 
 

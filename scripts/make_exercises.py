@@ -113,6 +113,9 @@ def spoken(source: str) -> str:
     """scratch.py's source with its docstrings and hints in the language spoken."""
     if not i18n.korean():
         return source
+    source = source.replace(
+        f'"""{scratch.__doc__}"""', f'"""{_(scratch.__doc__)}"""', 1
+    )
     for fn in vars(scratch).values():
         if inspect.isfunction(fn) and fn.__module__ == scratch.__name__:
             lines = _(inspect.getdoc(fn)).split("\n")

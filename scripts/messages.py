@@ -121,7 +121,9 @@ def exercise_messages() -> dict[str, set[str]]:
     title and text (scripts/make_exercises.py)."""
     import make_exercises
 
-    found: dict[str, set[str]] = {}
+    from dnnlab import scratch
+
+    found: dict[str, set[str]] = {scratch.__doc__: {"dnnlab/scratch.py"}}
     for name, doc in make_exercises.docstrings().items():
         found.setdefault(doc, set()).add(f"dnnlab/scratch.py:{name}")
     for hint in make_exercises.hints():

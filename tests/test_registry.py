@@ -1,6 +1,7 @@
 """A new lab is one file plus one entry in dnnlab/registry.py: in a copy of the
 repository, a throw-away lab gets its make target, its quick test and its row in
-RESULTS.md with nothing else edited."""
+RESULTS.md with nothing else edited; its Korean is what remains, and
+scripts/messages.py --check lists it."""
 
 import os
 import shutil
@@ -47,7 +48,13 @@ def test_a_new_lab_is_one_file_and_one_entry(mnist, tmp_path):
     copy = tmp_path / "repo"
     for part in ("dnnlab", "labs", "scripts", "tests", "docs"):
         shutil.copytree(ROOT / part, copy / part, ignore=shutil.ignore_patterns(".*"))
-    for part in ("Makefile", "pyproject.toml", "README.md", "RESULTS.md"):
+    for part in (
+        "Makefile",
+        "pyproject.toml",
+        "README.md",
+        "RESULTS.md",
+        "README.ko.md",
+    ):
         shutil.copy(ROOT / part, copy / part)
     (copy / "labs" / "DNN_throwaway.py").write_text(LAB)
     registry = copy / "dnnlab" / "registry.py"
@@ -55,10 +62,11 @@ def test_a_new_lab_is_one_file_and_one_entry(mnist, tmp_path):
     anchor = '    Entry("DNN_best", "lab-best", "capstone"),\n'
     registry.write_text(text.replace(anchor, ENTRY + anchor))
     env = {**os.environ, "PYTHONPATH": str(copy)}  # the copy's dnnlab, not ours
+    env.pop("DNNLAB_STRICT_LANG")  # its Korean is not written yet: English there
 
-    def run(*argv):
+    def run(*argv, code=0):
         done = subprocess.run(argv, cwd=copy, env=env, capture_output=True, text=True)
-        assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+        assert done.returncode == code, (done.stdout + done.stderr)[-3000:]
         return done.stdout
 
     # Its make target, in its group.
@@ -79,3 +87,7 @@ def test_a_new_lab_is_one_file_and_one_entry(mnist, tmp_path):
     assert "A throw-away lab" in page and "`make lab-throwaway`" in page
     order = [page.index(f"`make {t}`") for t in ("lab-search", "lab-throwaway")]
     assert order == sorted(order)
+    # Its Korean is what remains: the catalog lists its messages to translate.
+    stale = run(sys.executable, "scripts/messages.py", "--check", code=1)
+    assert "no Korean: 'A throw-away lab'" in stale
+    assert "A throw-away lab" in (copy / "RESULTS.ko.md").read_text()  # English

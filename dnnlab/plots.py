@@ -339,7 +339,7 @@ def distributions(acts: dict[str, list[np.ndarray]], path: Path, title: str) -> 
 def trace(
     results: dict,
     path: Path,
-    title: str = "training loss by iteration",
+    title: str = msg("training loss by iteration"),
     smooth: int = 1,
     ylim: tuple[float, float] | None = None,
 ) -> Path:
@@ -370,7 +370,11 @@ def trace(
                 label = None
             line(ax, steps, losses, look, label, shift=i)
             drawn.append(losses)
-    ax.set(xlabel="iteration", ylabel="training loss", title=title)
+    ax.set(
+        xlabel=words(msg("iteration")),
+        ylabel=words(msg("training loss")),
+        title=words(title),
+    )
     if ylim:
         ax.set_ylim(*ylim)
     else:
@@ -381,14 +385,19 @@ def trace(
     return save(fig, path)
 
 
+def labelled(look: dict) -> dict:
+    """A line's style with its label, if it has one, in the figure's words."""
+    return {**look, "label": words(look["label"])} if look.get("label") else look
+
+
 def panels(
     grid: dict[str, list[tuple]],
     path: Path,
     title: str,
     cols: int = 4,
     ylim: tuple[float, float] = (0, 1),
-    xlabel: str = "epoch",
-    ylabel: str = "accuracy",
+    xlabel: str = msg("epoch"),
+    ylabel: str = msg("accuracy"),
 ) -> Path:
     """Small multiples, as the textbook's grids: {panel title: [(y values, style
     dict), ...]}, a line per tuple, x = 1, 2, ...; one legend from labelled lines."""
@@ -405,16 +414,16 @@ def panels(
     )
     for ax, (name, lines) in zip(axes.flat, grid.items(), strict=False):
         for values, style in lines:
-            ax.plot(range(1, len(values) + 1), values, lw=1, **style)
-        ax.set_title(name, fontsize=9)
+            ax.plot(range(1, len(values) + 1), values, lw=1, **labelled(style))
+        ax.set_title(words(name), fontsize=9)
         ax.set_ylim(*ylim)
         tidy(ax, integer_x=True)
     for ax in axes.flat[len(grid) :]:
         ax.set_axis_off()
     for ax in axes[-1]:
-        ax.set_xlabel(xlabel)
+        ax.set_xlabel(words(xlabel))
     for ax in axes[:, 0]:
-        ax.set_ylabel(ylabel)
+        ax.set_ylabel(words(ylabel))
     handles, labels = axes.flat[0].get_legend_handles_labels()
     if handles:
         fig.legend(
@@ -425,7 +434,7 @@ def panels(
             fontsize=8,
             bbox_to_anchor=(0.5, -0.02),
         )
-    fig.suptitle(title)
+    fig.suptitle(words(title))
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     return save(fig, path)
 
@@ -447,12 +456,14 @@ def train_vs_validation(results: dict, path: Path) -> Path:
             if key != "accuracy":
                 held = r.history[key]
                 line(ax, epochs[: len(held)], held, {**look, "ls": "-"}, shift=i)
-    ax.set(xlabel="epoch", ylabel="accuracy")
-    ax.set_title(
-        f"train (dashed, running mean with dropout on) vs {name} (solid)"
-        if key != "accuracy"
-        else "training accuracy (running mean with dropout on); no held-out set"
-    )
+    ax.set(xlabel=words(msg("epoch")), ylabel=words(msg("accuracy")))
+    if key != "accuracy":
+        title = msg(
+            "train (dashed, running mean with dropout on) vs {data} (solid)", data=name
+        )
+    else:
+        title = msg("training accuracy (running mean with dropout on); no held-out set")
+    ax.set_title(words(title))
     tidy(ax, integer_x=True)
     legend(ax, len(results))
     return save(fig, path)
@@ -466,8 +477,8 @@ def train_vs_test(results: dict, path: Path, title: str) -> Path:
             (r.history[key], dict(color=color, label=label if k == 0 else None))
             for k, r in enumerate(seeds)
             for key, color, label in (
-                ("inference_accuracy", "C0", "train"),
-                ("test_accuracy", "C1", "test"),
+                ("inference_accuracy", "C0", msg("train")),
+                ("test_accuracy", "C1", msg("test")),
             )
         ]
         for name, seeds in results.items()
@@ -480,9 +491,9 @@ def scatter(x, y, values, path: Path, xlabel: str, ylabel: str, colorbar: str) -
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
     dots = ax.scatter(x, y, c=values, cmap="viridis", s=22)
-    ax.set(xscale="log", yscale="log", xlabel=xlabel, ylabel=ylabel)
+    ax.set(xscale="log", yscale="log", xlabel=words(xlabel), ylabel=words(ylabel))
     tidy(ax)
-    fig.colorbar(dots, ax=ax, label=colorbar)
+    fig.colorbar(dots, ax=ax, label=words(colorbar))
     return save(fig, path)
 
 
@@ -508,8 +519,11 @@ def best_so_far(results: dict, path: Path, budgets: tuple[int, ...] = ()) -> Pat
             )
     for b in budgets:
         ax.axvline(b, color="0.6", ls=":", lw=1)
-    ax.set(xlabel="trials", ylabel="best validation accuracy so far (%)")
-    ax.set_title("search strategies at an equal trial budget (mean ± SE)")
+    ax.set(
+        xlabel=words(msg("trials")),
+        ylabel=words(msg("best validation accuracy so far (%)")),
+    )
+    ax.set_title(words(msg("search strategies at an equal trial budget (mean ± SE)")))
     tidy(ax, integer_x=True)
     ax.legend()
     return save(fig, path)
@@ -532,8 +546,9 @@ def confusion(matrix: np.ndarray, path: Path, title: str) -> Path:
                 fontsize=6,
                 color="black" if i != j else "tab:blue",
             )
-    ax.set(xticks=range(10), yticks=range(10), xlabel="predicted", ylabel="true")
-    ax.set_title(title, fontsize=9)
+    ax.set(xticks=range(10), yticks=range(10))
+    ax.set(xlabel=words(msg("predicted")), ylabel=words(msg("true")))
+    ax.set_title(words(title), fontsize=9)
     return save(fig, path)
 
 
@@ -560,7 +575,7 @@ def digits(images: np.ndarray, captions: list[str], path: Path, title: str) -> P
     for k, caption in enumerate(captions[: len(images)]):
         r, c = divmod(k, cols)
         x, y = c * (tile + 2) + 1 + tile / 2, r * (tile + gap) + gap - 1
-        ax.text(x, y, caption, ha="center", va="bottom", fontsize=7)
+        ax.text(x, y, words(caption), ha="center", va="bottom", fontsize=7)
     ax.set_axis_off()
-    fig.suptitle(title, fontsize=9)
+    fig.suptitle(words(title), fontsize=9)
     return save(fig, path)

@@ -165,35 +165,43 @@ def figure(results, path):
 
     plt = plots.pyplot()
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    by_hand, by_keras = plots.words(msg("by hand")), plots.words(msg("Keras fit"))
+    ways = (  # the gradient each is compared with, and by what measure
+        ("numerical_", msg("vs central differences ({measure})", measure="rel_error")),
+        ("absolute_", msg("vs central differences (|difference|)")),
+        (
+            "autodiff_",
+            msg("vs automatic differentiation ({measure})", measure="rel_error"),
+        ),
+    )
     for k, r in enumerate(results["net"]):
         steps = [step for step, _ in r.trace]
         hand = [loss for _, loss in r.trace]
         label = k == 0
-        plots.line(left, steps, hand, plots.style(0), "by hand" if label else None)
+        plots.line(left, steps, hand, plots.style(0), by_hand if label else None)
         keras = {**plots.style(1), "marker": None}
         plots.line(
-            left, steps, r.extras["keras_trace"], keras, "Keras fit" if label else None
+            left, steps, r.extras["keras_trace"], keras, by_keras if label else None
         )
         names = ("W1", "b1", "W2", "b2")
-        for j, (key, what) in enumerate(
-            (
-                ("numerical_", "vs central differences (rel_error)"),
-                ("absolute_", "vs central differences (|difference|)"),
-                ("autodiff_", "vs automatic differentiation (rel_error)"),
-            )
-        ):
+        for j, (key, what) in enumerate(ways):
             right.plot(
                 [i + 0.2 * (j - 1) for i in range(4)],
                 [r.extras[key + n] for n in names],
                 **{**plots.style(j + 2), "ls": "none"},
-                label=what if label else None,
+                label=plots.words(what) if label else None,
             )
-    left.set(xscale="log", yscale="log", xlabel="step", ylabel="training loss")
-    left.set_title("the same net, the same batches")
+    left.set(
+        xscale="log",
+        yscale="log",
+        xlabel=plots.words(msg("step")),
+        ylabel=plots.words(msg("training loss")),
+    )
+    left.set_title(plots.words(msg("the same net, the same batches")))
     left.legend(fontsize=8)
     right.set_xticks(range(4), names)
-    right.set(yscale="log", ylabel="back-propagation's error")
-    right.set_title("the gradient of one batch, three ways")
+    right.set(yscale="log", ylabel=plots.words(msg("back-propagation's error")))
+    right.set_title(plots.words(msg("the gradient of one batch, three ways")))
     right.legend(fontsize=7)
     plots.tidy(left)
     plots.tidy(right)

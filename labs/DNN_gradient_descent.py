@@ -100,20 +100,29 @@ def figure(results, path):
     plt = plots.pyplot()
     fig, axes = plt.subplots(2, 4, figsize=(14, 6.4), sharex=True, sharey=True)
     x, y = np.meshgrid(np.linspace(-10, 10, 300), np.linspace(-5, 5, 200))
+    # the paths' legend in words; "Keras" and "dnnlab" are names
+    named = {"textbook": msg("textbook"), "by hand": msg("by hand")}
     for ax, (name, seeds) in zip(axes.flat, results.items(), strict=False):
         ax.contour(x, y, height(x, y), levels=[0.1, 0.5, 1, 2, 3, 4, 5, 7], alpha=0.5)
         for i, (kind, p) in enumerate(seeds[0].extras["paths"].items()):
             p = np.clip(np.array(p), -10, 10)  # a diverging path leaves the frame
             look = {**plots.style(i), "ms": 4, "lw": 1}
-            ax.plot(p[:, 0], p[:, 1], **look, label=kind)
+            ax.plot(p[:, 0], p[:, 1], **look, label=plots.words(named.get(kind, kind)))
         ax.plot(0, 0, "k+", ms=10)
         lr = seeds[0].config.learning_rate
-        ax.set_title(f"{name} (η {lr:g})", fontsize=9)
+        title = msg("{name} (η {lr:g})", name=name, lr=lr)
+        ax.set_title(plots.words(title), fontsize=9)
         ax.set(xlim=(-10, 10), ylim=(-5, 5))
     for ax in axes.flat[len(results) :]:
         ax.set_axis_off()
     axes.flat[0].legend(fontsize=7, loc="lower right")
-    fig.suptitle("f(x, y) = x²/20 + y² from (−7, 2), 30 updates")
+    bowl = msg(
+        "{f} from {start}, {steps} updates",
+        f="f(x, y) = x²/20 + y²",
+        start="(−7, 2)",
+        steps=base.steps,
+    )
+    fig.suptitle(plots.words(bowl))
     fig.tight_layout()
     return plots.save(fig, path)
 
@@ -127,8 +136,14 @@ def distances(results, path):
     for i, (name, seeds) in enumerate(results.items()):
         d = seeds[0].extras["distance"]
         plots.line(ax, range(len(d)), d, plots.style(i), name, shift=i)
-    ax.set(yscale="log", xlabel="update", ylabel="distance to the minimum / at start")
-    ax.set_title("the same bowl: too small crawls, too large overshoots")
+    ax.set(
+        yscale="log",
+        xlabel=plots.words(msg("update")),
+        ylabel=plots.words(msg("distance to the minimum / at start")),
+    )
+    ax.set_title(
+        plots.words(msg("the same bowl: too small crawls, too large overshoots"))
+    )
     plots.legend(ax, len(results))
     plots.tidy(ax, integer_x=True)
     return plots.save(fig, path)

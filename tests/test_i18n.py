@@ -226,3 +226,16 @@ def test_without_a_korean_font_a_figure_stays_english(tmp_path, monkeypatch, cap
     with i18n.speaking("ko"):
         assert plots.words(msg("training loss")) == "training loss"
         assert glyphs_missing(curves(tmp_path / "en.png"), caplog) == []
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(plots.hangul_font() is None, reason="no Korean font installed")
+def test_every_labs_figures_draw_in_korean_without_missing_glyphs(
+    tmp_path, monkeypatch, caplog
+):
+    """Each lab's figures from its saved results, drawn in Korean: no box."""
+    monkeypatch.setattr(render.places, "FIGURES", tmp_path)
+    with i18n.speaking("ko"):
+        for lab in render.places.TARGETS:
+            assert glyphs_missing(lambda lab=lab: render.draw(lab), caplog) == [], lab
+    assert len(list(tmp_path.glob("*.png"))) > len(render.places.TARGETS)

@@ -3,7 +3,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, Prediction, above, below, measures, num, plots
+from dnnlab import (
+    Claim,
+    Config,
+    Lab,
+    Prediction,
+    above,
+    below,
+    measures,
+    msg,
+    num,
+    plots,
+)
 
 import numpy as np
 
@@ -90,32 +101,37 @@ def figure(results, path):
     steps = np.array(r.extras["step"])
     for i in range(1, len(r.config.hidden_units) + 1):
         mean, std = np.array(r.extras[f"mean_{i}"]), np.array(r.extras[f"std_{i}"])
-        (line,) = axes[0].plot(steps, mean, label=f"layer {i}")
+        label = plots.words(msg("layer {layer}", layer=i))
+        (line,) = axes[0].plot(steps, mean, label=label)
         axes[0].fill_between(
             steps, mean - std, mean + std, alpha=0.12, color=line.get_color()
         )
+    title = msg(
+        "Fig. 2: sigmoid, standard init, mean ± std (seed {seed})", seed=r.config.seed
+    )
     axes[0].set(
-        title=f"Fig. 2: sigmoid, standard init, mean ± std (seed {r.config.seed})",
-        xlabel="updates of 10 images",
-        ylabel="activation",
+        title=plots.words(title),
+        xlabel=plots.words(msg("updates of 10 images")),
+        ylabel=plots.words(msg("activation")),
         ylim=(0, 1),
     )
     axes[0].title.set_fontsize(9)
     axes[0].legend(fontsize=7)
-    for ax, key, what in (
-        (axes[1], "activation_spread", "Fig. 6: tanh activations"),
-        (axes[2], "gradient_spread", "Fig. 7: back-propagated gradients"),
-    ):
+    spreads = {
+        "activation_spread": msg("Fig. 6: tanh activations, std at init"),
+        "gradient_spread": msg("Fig. 7: back-propagated gradients, std at init"),
+    }
+    for ax, (key, what) in zip(axes[1:], spreads.items(), strict=True):
         for name, style in (("tanh_standard", "o-"), ("tanh_normalized", "s-")):
             spread = np.mean([s.extras[key] for s in results[name]], axis=0)
             ax.plot(range(1, len(spread) + 1), spread, style, label=name)
-        ax.set_title(f"{what}, std at init", fontsize=9)
-        ax.set_xlabel("hidden layer")
+        ax.set_title(plots.words(what), fontsize=9)
+        ax.set_xlabel(plots.words(msg("hidden layer")))
         ax.set_yscale("log")
         ax.legend(fontsize=8)
     for ax in axes:
         plots.tidy(ax, integer_x=True)
-    fig.suptitle("Glorot & Bengio 2010 on this machine", fontsize=10)
+    fig.suptitle(plots.words(msg("Glorot & Bengio 2010 on this machine")), fontsize=10)
     return plots.save(fig, path)
 
 

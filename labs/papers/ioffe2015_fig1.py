@@ -3,7 +3,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, Prediction, below, measures, num, plots
+from dnnlab import Claim, Config, Lab, Prediction, below, measures, msg, num, plots
 
 import numpy as np
 
@@ -67,25 +67,27 @@ def figure(results, path):
         accuracy = np.mean(
             [s.extras["test_accuracy_by_step"] for s in results[name]], 0
         )
-        axes[0].plot(
-            steps, accuracy, label=f"{name} (mean of {len(results[name])})", **style
-        )
+        label = msg("{name} (mean of {n})", name=name, n=len(results[name]))
+        axes[0].plot(steps, accuracy, label=plots.words(label), **style)
         ax = axes[1 if name == "plain" else 2]
         for key in ("p15", "p50", "p85"):
             ax.plot(steps, r.extras[key], **style, lw=1.5 if key == "p50" else 0.8)
-        ax.set_title(
-            f"({'b' if name == 'plain' else 'c'}) {name}: sigmoid input, "
-            f"15/50/85th pct (seed {r.config.seed})",
-            fontsize=9,
+        title = msg(
+            "({panel}) {name}: sigmoid input, 15/50/85th pct (seed {seed})",
+            panel="b" if name == "plain" else "c",
+            name=name,
+            seed=r.config.seed,
         )
+        ax.set_title(plots.words(title), fontsize=9)
     # The paper's axis starts at 0.7; our plain net starts near chance.
     axes[0].set(ylim=(0, 1))
-    axes[0].set_title("(a) test accuracy", fontsize=9)
+    axes[0].set_title(plots.words(msg("(a) test accuracy")), fontsize=9)
     axes[0].legend(fontsize=8)
     for ax in axes:
-        ax.set_xlabel("training step")
+        ax.set_xlabel(plots.words(msg("training step")))
         plots.tidy(ax, integer_x=True)
-    fig.suptitle("Ioffe & Szegedy 2015, Fig. 1, on this machine", fontsize=10)
+    title = msg("Ioffe & Szegedy 2015, Fig. 1, on this machine")
+    fig.suptitle(plots.words(title), fontsize=10)
     return plots.save(fig, path)
 
 

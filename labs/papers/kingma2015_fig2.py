@@ -47,8 +47,13 @@ def figure(results, path):
         name = best(results, rule)
         cost = np.mean([r.history["loss"] for r in results[name]], axis=0)
         ax.plot(range(1, len(cost) + 1), cost, "o-", label=name)
-    ax.set(xlabel="epoch", ylabel="training cost", yscale="log")
-    ax.set_title("Kingma & Ba 2015, Fig. 2 (a), each rule at its best rate", fontsize=9)
+    ax.set(
+        xlabel=plots.words(msg("epoch")),
+        ylabel=plots.words(msg("training cost")),
+        yscale="log",
+    )
+    title = msg("Kingma & Ba 2015, Fig. 2 (a), each rule at its best rate")
+    ax.set_title(plots.words(title), fontsize=9)
     ax.legend(fontsize=8)
     plots.tidy(ax, integer_x=True)
     return plots.save(fig, path)

@@ -3,7 +3,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, Prediction, about, above, measures, plots
+from dnnlab import Claim, Config, Lab, Prediction, about, above, measures, msg, plots
 
 import numpy as np
 
@@ -26,9 +26,9 @@ variants = {f"p_{p:g}": base.replace(dropout=round(1 - p, 2)) for p in RETAIN}
 def figure(results, path):
     plt = plots.pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
-    for split, key, style in (
-        ("training", "train_accuracy", "--"),
-        ("test", None, "o-"),
+    for label, key, style in (
+        (msg("training error"), "train_accuracy", "--"),
+        (msg("test error"), None, "o-"),
     ):
         errors = [
             np.mean(
@@ -39,9 +39,13 @@ def figure(results, path):
             )
             for p in RETAIN
         ]
-        ax.plot(RETAIN, np.array(errors) * 100, style, label=f"{split} error")
-    ax.set(xlabel="probability of retaining a hidden unit (p)", ylabel="error (%)")
-    ax.set_title("Srivastava et al. 2014, Fig. 9 (a), on this machine", fontsize=9)
+        ax.plot(RETAIN, np.array(errors) * 100, style, label=plots.words(label))
+    ax.set(
+        xlabel=plots.words(msg("probability of retaining a hidden unit (p)")),
+        ylabel=plots.words(msg("error (%)")),
+    )
+    title = msg("Srivastava et al. 2014, Fig. 9 (a), on this machine")
+    ax.set_title(plots.words(title), fontsize=9)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     return plots.save(fig, path)

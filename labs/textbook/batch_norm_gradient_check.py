@@ -5,7 +5,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository'
 
 import time
 
-from dnnlab import Claim, Config, Lab, Prediction, above, below, column, num
+from dnnlab import Claim, Config, Lab, Prediction, above, below, column, msg, num
 from dnnlab import scratch as s
 
 import numpy as np
@@ -126,25 +126,28 @@ def figure(results, path):
 
     plt = plots.pyplot()
     fig, axes = plt.subplots(1, len(results), figsize=(6 * len(results), 4))
+    floor = 1e-20  # where a zero is drawn on the log axis
+    ways = (
+        ("numerical_", msg("vs central differences ({measure})", measure="rel_error")),
+        (
+            "autodiff_",
+            msg("vs automatic differentiation ({measure})", measure="rel_error"),
+        ),
+        ("largest_", msg("largest |gradient|")),
+    )
     for ax, (name, seeds) in zip(np.atleast_1d(axes), results.items(), strict=True):
         keys = [k[len("numerical_") :] for k in seeds[0].extras if k.startswith("num")]
-        for j, (prefix, what) in enumerate(
-            (
-                ("numerical_", "vs central differences (rel_error)"),
-                ("autodiff_", "vs automatic differentiation (rel_error)"),
-                ("largest_", "largest |gradient|"),
-            )
-        ):
+        for j, (prefix, what) in enumerate(ways):
             for k, r in enumerate(seeds):
-                values = [max(r.extras[prefix + key], 1e-20) for key in keys]
+                values = [max(r.extras[prefix + key], floor) for key in keys]
                 look = {**plots.style(j), "ls": "none"}
-                ax.plot(
-                    range(len(keys)), values, **look, label=what if k == 0 else None
-                )
+                label = plots.words(what) if k == 0 else None
+                ax.plot(range(len(keys)), values, **look, label=label)
         ax.set_xticks(range(len(keys)), keys, rotation=45, fontsize=8)
-        ax.set(yscale="log", title=f"{name} (zeros drawn at 1e-20)")
+        title = msg("{name} (zeros drawn at {zero:g})", name=name, zero=floor)
+        ax.set(yscale="log", title=plots.words(title))
         ax.legend(fontsize=7)
-    fig.suptitle("the gradient of a batch-norm net, three ways")
+    fig.suptitle(plots.words(msg("the gradient of a batch-norm net, three ways")))
     fig.tight_layout()
     return plots.save(fig, path)
 

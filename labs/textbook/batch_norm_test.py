@@ -3,7 +3,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, Prediction, Stat, above, below, num, pct, plots
+from dnnlab import (
+    Claim,
+    Config,
+    Lab,
+    Prediction,
+    Stat,
+    above,
+    below,
+    msg,
+    num,
+    pct,
+    plots,
+)
 
 import numpy as np
 
@@ -62,7 +74,7 @@ def figure(results, path):
         lines = []
         for kind, style in (("bn", "-"), ("plain", "--")):
             for k, r in enumerate(results.get(f"{kind}_{w:.2g}", ())):
-                label = "batch norm" if kind == "bn" else "without batch norm"
+                label = msg("batch norm") if kind == "bn" else msg("without batch norm")
                 style_k = dict(ls=style, color="C0" if kind == "bn" else "C1")
                 lines.append(
                     (
@@ -71,7 +83,8 @@ def figure(results, path):
                     )
                 )
         grid[f"W: {w:.2g}"] = lines
-    return plots.panels(grid, path, "the book's batch-norm test: training accuracy")
+    title = msg("the book's batch-norm test: training accuracy")
+    return plots.panels(grid, path, title)
 
 
 def claim(results) -> Claim:

@@ -5,7 +5,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository'
 
 import math
 
-from dnnlab import Claim, Config, Lab, Prediction, Result, above, below, num, plots
+from dnnlab import Claim, Config, Lab, Prediction, Result, above, below, msg, num, plots
 
 config = Config(
     name="hyperparameter_optimization",
@@ -60,25 +60,34 @@ def ranked(r) -> list[dict]:
     return sorted(r.extras["trials"], key=lambda t: -t["val"][-1])
 
 
+def panel_title(rank: int, trial: dict) -> str:
+    """A trial's panel in the grid: its rank, learning rate and weight decay."""
+    return msg(
+        "Best-{rank} lr {lr:.0e} λ {decay:.0e}",
+        rank=rank,
+        lr=trial["learning_rate"],
+        decay=trial["weight_decay"],
+    )
+
+
 def figure(results, path):
     """The book's 5 × 4 grid: the 20 best trials of the first seed."""
     grid = {
-        f"Best-{i} lr {t['learning_rate']:.0e} λ {t['weight_decay']:.0e}": [
-            (t["val"], dict(color="C0", label="validation" if i == 1 else None)),
+        panel_title(i, t): [
+            (t["val"], dict(color="C0", label=msg("validation") if i == 1 else None)),
             (
                 t["train"],
                 dict(
                     color="C1",
                     ls="--",
-                    label="training (during epoch)" if i == 1 else None,
+                    label=msg("training (during epoch)") if i == 1 else None,
                 ),
             ),
         ]
         for i, t in enumerate(ranked(results["random"][0])[:20], 1)
     }
-    return plots.panels(
-        grid, path, "the book's random search: the 20 best trials", cols=5
-    )
+    title = msg("the book's random search: the 20 best trials")
+    return plots.panels(grid, path, title, cols=5)
 
 
 def scatter(results, path):
@@ -90,9 +99,9 @@ def scatter(results, path):
         [t["weight_decay"] for t in points],
         [100 * t["val"][-1] for t in points],
         path,
-        xlabel="learning rate",
-        ylabel="weight decay λ",
-        colorbar="last epoch's validation accuracy (%)",
+        xlabel=msg("learning rate"),
+        ylabel=msg("weight decay λ"),
+        colorbar=msg("last epoch's validation accuracy (%)"),
     )
 
 

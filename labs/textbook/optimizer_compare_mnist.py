@@ -26,9 +26,8 @@ variants = {
 
 
 def figure(results, path):
-    return plots.trace(
-        results, path, "the book's optimizer comparison", smooth=11, ylim=(0, 1)
-    )
+    title = msg("the book's optimizer comparison")
+    return plots.trace(results, path, title, smooth=11, ylim=(0, 1))
 
 
 def claim(results) -> Claim:

@@ -3,7 +3,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, Prediction, below, plots
+from dnnlab import Claim, Config, Lab, Prediction, below, msg, plots
 
 base = Config(
     name="overfit_dropout",
@@ -23,7 +23,7 @@ variants = {"none": base, "dropout_0.2": base.replace(dropout=0.2)}
 
 
 def figure(results, path):
-    return plots.train_vs_test(results, path, "the book's dropout figure")
+    return plots.train_vs_test(results, path, msg("the book's dropout figure"))
 
 
 def claim(results) -> Claim:

@@ -3,7 +3,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, Prediction, above, below, plots
+from dnnlab import Claim, Config, Lab, Prediction, above, below, msg, plots
 
 base = Config(
     name="overfit_weight_decay",
@@ -26,7 +26,7 @@ variants = {
 
 
 def figure(results, path):
-    return plots.train_vs_test(results, path, "the book's overfitting figures")
+    return plots.train_vs_test(results, path, msg("the book's overfitting figures"))
 
 
 def claim(results) -> Claim:

@@ -5,7 +5,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository'
 
 import time
 
-from dnnlab import Claim, Config, Lab, Prediction, above, below, column, num, pct
+from dnnlab import Claim, Config, Lab, Prediction, above, below, column, msg, num, pct
 from dnnlab.explore import BINS, IMAGES, UNITS, layer_activations
 
 import numpy as np
@@ -55,12 +55,18 @@ def figure(results, path):
                 counts, edges, fill=True, color="C0" if "sigmoid" in name else "C1"
             )
             ax.set_yticks([])
-            ax.set_title(f"layer {k + 1}: std {r.extras['std'][k]:.2g}", fontsize=8)
+            spread = msg(
+                "layer {layer}: std {std:.2g}", layer=k + 1, std=r.extras["std"][k]
+            )
+            ax.set_title(plots.words(spread), fontsize=8)
         row[0].set_ylabel(name, fontsize=8)
-    fig.suptitle(
-        f"activations of {IMAGES:,} random inputs, {BINS} bins on [0, 1] "
-        "(seed 1; counts outside [0, 1] not drawn)"
+    title = msg(
+        "activations of {images:,} random inputs, {bins} bins on [0, 1] "
+        "(seed 1; counts outside [0, 1] not drawn)",
+        images=IMAGES,
+        bins=BINS,
     )
+    fig.suptitle(plots.words(title))
     fig.tight_layout()
     return plots.save(fig, path)
 

@@ -3,7 +3,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this repository's dnnlab
 
-from dnnlab import Claim, Config, Lab, Prediction, above, loss, measures, plots
+from dnnlab import Claim, Config, Lab, Prediction, above, loss, measures, msg, plots
 
 base = Config(
     name="weight_init_compare",
@@ -25,9 +25,8 @@ variants = {
 
 
 def figure(results, path):
-    return plots.trace(
-        results, path, "the book's weight-init comparison", smooth=11, ylim=(0, 2.5)
-    )
+    title = msg("the book's weight-init comparison")
+    return plots.trace(results, path, title, smooth=11, ylim=(0, 2.5))
 
 
 def claim(results) -> Claim:

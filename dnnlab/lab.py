@@ -46,7 +46,7 @@ ACCURACIES = msg(
 )
 
 
-def shown(key: str, text: str) -> str:
+def header_text(key: str, text: str) -> str:
     """A header field in the language spoken; the command line (Run) as it is."""
     return text if key == "Run" else _(text)
 
@@ -164,7 +164,9 @@ class Lab:
 
     def text(self) -> str:
         """The header as its --help shows it, in the language spoken."""
-        return "\n".join(f"{_(key)}: {shown(key, text)}" for key, text in self.header())
+        return "\n".join(
+            f"{_(key)}: {header_text(key, text)}" for key, text in self.header()
+        )
 
     def review(self, answer: str, results: dict[str, Seeds]) -> None:
         """Print whether a prediction matched the verdict of these results."""

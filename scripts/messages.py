@@ -150,7 +150,7 @@ def messages() -> dict[str, set[str]]:
 HEADER = """\
 # dnnlab in Korean: every message a lab, a notebook, an exercise or a page shows.
 # Made by scripts/messages.py; translate the empty msgstr entries, keep each {field}.
-# Terms: ../shared/GLOSSARY.ko.md (one Korean term per idea)."""
+# Terms: one Korean term per idea, as this catalog already writes it."""
 
 
 def template(found: dict[str, set[str]]) -> Catalog:
